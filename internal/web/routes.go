@@ -1,0 +1,55 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/tilsyn/tilsyn/internal/account"
+)
+
+// Access says who may reach a route before its handler runs.
+const (
+	public   account.Action = ""          // anyone, signed in or not
+	signedIn account.Action = "signed-in" // any member of an organisation
+)
+
+// route is one entry of the route table: its pattern, the action the policy
+// must allow (account.Action), and whether it answers as the JSON API.
+type route struct {
+	pattern string
+	action  account.Action
+	api     bool
+	h       handler
+}
+
+// routeTable lists every route Tilsyn serves, in one place.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"GET /healthz", public, false, s.healthz},
+		{"GET /static/{file}", public, false, s.static},
+		{"GET /login", public, false, s.loginForm},
+		{"POST /login", public, false, s.login},
+		{"POST /logout", public, false, s.logout},
+		{"POST /language", public, false, s.setLanguage},
+
+		{"GET /{$}", signedIn, false, s.dashboard},
+		{"GET /places", account.PlaceRead, false, s.placeList},
+		{"GET /places/new", account.PlaceWrite, false, s.placeNew},
+		{"POST /places", account.PlaceWrite, false, s.placeCreate},
+		{"GET /places/{id}", account.PlaceRead, false, s.placeShow},
+		{"GET /places/{id}/edit", account.PlaceWrite, false, s.placeEdit},
+		{"POST /places/{id}", account.PlaceWrite, false, s.placeUpdate},
+
+		{"GET /api/v1/openapi.yaml", public, true, s.openAPI},
+		{"GET /api/v1/places", account.PlaceRead, true, s.apiPlaceList},
+		{"POST /api/v1/places", account.PlaceWrite, true, s.apiPlaceCreate},
+		{"GET /api/v1/places/{id}", account.PlaceRead, true, s.apiPlaceGet},
+		{"PATCH /api/v1/places/{id}", account.PlaceWrite, true, s.apiPlacePatch},
+
+		{"/api/", public, true, notFound},
+		{"/", public, false, notFound},
+	}
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) error {
+	return errNoRoute
+}

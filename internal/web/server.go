@@ -1,0 +1,192 @@
+// Package web serves Tilsyn's HTML pages and its JSON API (/api/v1) over the
+// domain packages and the store.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/tilsyn/tilsyn/internal/account"
+	"github.com/tilsyn/tilsyn/internal/i18n"
+	"github.com/tilsyn/tilsyn/internal/place"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// PlaceStore is what the web layer needs of the places registry.
+type PlaceStore interface {
+	CreatePlace(ctx context.Context, orgID string, p place.Place, now time.Time) (place.Place, error)
+	Place(ctx context.Context, orgID, id string) (place.Place, error)
+	UpdatePlace(ctx context.Context, orgID string, p place.Place, now time.Time) (place.Place, error)
+	Places(ctx context.Context, orgID string, f place.Filter) (place.Page, error)
+	PlaceCounts(ctx context.Context, orgID string) (map[place.Country]int, error)
+}
+
+// AccountStore is what the web layer needs of accounts and sessions.
+type AccountStore interface {
+	UserByEmail(ctx context.Context, email string) (account.User, error)
+	FirstMembership(ctx context.Context, userID string) (account.Member, error)
+	CreateSession(ctx context.Context, secretHash, userID, orgID string, now time.Time) error
+	SessionMember(ctx context.Context, secretHash string, now time.Time) (account.Member, error)
+	DeleteSession(ctx context.Context, secretHash string) error
+	TokenMember(ctx context.Context, secretHash string, now time.Time) (account.Member, error)
+}
+
+// Deps are everything the server needs; there are no globals.
+type Deps struct {
+	Places   PlaceStore
+	Accounts AccountStore
+	Health   func(context.Context) error // nil error when the store answers
+	Catalog  *i18n.Catalog
+	Logger   *slog.Logger
+	Now      func() time.Time // the clock; time.Now when nil
+	OpenAPI  []byte           // the API description served at /api/v1/openapi.yaml
+}
+
+// Server is the HTTP side of Tilsyn.
+type Server struct {
+	Deps
+	pages  map[string]map[string]*template.Template // language → page → template
+	assets map[string]asset                         // hashed name → asset
+	urls   map[string]string                        // plain name → hashed URL
+	routes []route
+	h      http.Handler
+}
+
+type asset struct {
+	body  []byte
+	ctype string
+}
+
+// NewServer parses every template and asset, so a broken one fails at start
+// rather than on a user's click, and returns the server's handler.
+func NewServer(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{Deps: d}
+	if err := s.loadAssets(); err != nil {
+		return nil, err
+	}
+	if err := s.loadTemplates(); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	s.h = s.middleware(mux)
+	return s, nil
+}
+
+// ServeHTTP serves a request through the middleware chain.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHTTP(w, r) }
+
+func (s *Server) loadAssets() error {
+	s.assets, s.urls = map[string]asset{}, map[string]string{}
+	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		name := path.Base(p)
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+		ctype := mime.TypeByExtension(ext)
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		s.assets[hashed] = asset{body: body, ctype: ctype}
+		s.urls[name] = "/static/" + hashed
+		return nil
+	})
+}
+
+type langOption struct{ Code, Name string }
+
+func (s *Server) funcs(loc *i18n.Localizer) template.FuncMap {
+	var langs []langOption
+	for _, l := range i18n.Languages {
+		langs = append(langs, langOption{l, i18n.Endonym[l]})
+	}
+	return template.FuncMap{
+		"t":    loc.T,
+		"tn":   loc.N,
+		"lang": loc.Lang,
+		"asset": func(name string) (string, error) {
+			u, ok := s.urls[name]
+			if !ok {
+				return "", fmt.Errorf("no asset %q", name)
+			}
+			return u, nil
+		},
+		"languages":  func() []langOption { return langs },
+		"countries":  func() []place.Country { return place.Countries },
+		"placeTypes": func() []place.TypeInfo { return place.Types },
+		"countryName": func(c place.Country) string {
+			return loc.T("country." + string(c))
+		},
+		"placeTypeName": func(t place.Type) string { return loc.T("placetype." + string(t)) },
+		"nationalName":  func(t place.Type, c place.Country) string { return t.NationalName(c) },
+		"nationalNames": func(t place.Type) string {
+			ti, _ := place.Lookup(t)
+			var parts []string
+			for _, c := range place.Countries {
+				if n := ti.National[c]; n != "" {
+					parts = append(parts, string(c)+": "+n)
+				}
+			}
+			return strings.Join(parts, "; ")
+		},
+		"fmtTime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
+		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	}
+}
+
+// pageNames are the page templates; each is parsed with the layout.
+var pageNames = []string{"login", "dashboard", "places", "place", "place_form", "error"}
+
+func (s *Server) loadTemplates() error {
+	s.pages = map[string]map[string]*template.Template{}
+	for _, lang := range i18n.Languages {
+		base, err := template.New("layout").Funcs(s.funcs(s.Catalog.For(lang))).ParseFS(templateFS, "templates/layout.html")
+		if err != nil {
+			return fmt.Errorf("templates: %w", err)
+		}
+		s.pages[lang] = map[string]*template.Template{}
+		for _, name := range pageNames {
+			c, err := base.Clone()
+			if err != nil {
+				return err
+			}
+			if _, err := c.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
+				return fmt.Errorf("templates: %s: %w", name, err)
+			}
+			s.pages[lang][name] = c
+		}
+	}
+	return nil
+}
