@@ -1,0 +1,382 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tilsyn/tilsyn/api"
+	"github.com/tilsyn/tilsyn/internal/account"
+	"github.com/tilsyn/tilsyn/internal/demo"
+	"github.com/tilsyn/tilsyn/internal/fault"
+	"github.com/tilsyn/tilsyn/internal/i18n"
+	"github.com/tilsyn/tilsyn/internal/sqldb"
+	"github.com/tilsyn/tilsyn/internal/web"
+)
+
+const usage = `Tilsyn: monitoring places of deprivation of liberty.
+
+Usage: tilsyn COMMAND [flags]
+
+Commands:
+  serve         serve the web interface and the API
+  demo          create the demo data set if the store is empty, then serve
+  seed          create the demo data set, without serving
+  migrate       bring the store's schema up to date
+  user add      add a user (password read from standard input)
+  token create  create a personal API token and print it
+
+Run "tilsyn COMMAND --help" for a command's flags. Every flag can also be set
+with an environment variable TILSYN_<FLAG>, e.g. TILSYN_DATA or TILSYN_DB.
+`
+
+// env is the injected os.Getenv.
+type env func(string) string
+
+// command is a subcommand: its flags are registered on fs, and run is called
+// once they are parsed.
+type command struct {
+	name    string
+	summary string
+	flags   func(fs *flag.FlagSet) func(ctx context.Context, io cmdIO) error
+}
+
+// cmdIO is what a command may read and write.
+type cmdIO struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         env
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve the web interface and the API", serveCmd},
+		{"demo", "create the demo data set if the store is empty, then serve", demoCmd},
+		{"seed", "create the demo data set, without serving", seedCmd},
+		{"migrate", "bring the store's schema up to date", migrateCmd},
+		{"user add", "add a user; the password is read from standard input", userAddCmd},
+		{"token create", "create a personal API token and print it alone on standard output", tokenCreateCmd},
+	}
+}
+
+// run is the whole program; main only calls it, and tests call it too.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	rest := args[1:]
+	if len(rest) == 0 || rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(rest) == 0 {
+			return errors.New("no command given")
+		}
+		return nil
+	}
+	var cmd *command
+	var cmdArgs []string
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		if len(rest) >= len(words) && strings.Join(rest[:len(words)], " ") == c.name {
+			cmd, cmdArgs = &c, rest[len(words):]
+			break
+		}
+	}
+	if cmd == nil {
+		return fmt.Errorf("unknown command %q; run \"tilsyn --help\"", strings.Join(rest, " "))
+	}
+	fs := flag.NewFlagSet("tilsyn "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	exec := cmd.flags(fs)
+	if err := fs.Parse(cmdArgs); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, "Usage: tilsyn %s [flags]\n\n%s.\n\nFlags:\n", cmd.name, cmd.summary)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", cmd.name, fs.Arg(0))
+	}
+	if err := flagsFromEnv(fs, getenv); err != nil {
+		return err
+	}
+	return exec(ctx, cmdIO{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv})
+}
+
+// flagsFromEnv sets every flag not given on the command line from
+// TILSYN_<FLAG>, with dashes as underscores.
+func flagsFromEnv(fs *flag.FlagSet, getenv env) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		name := "TILSYN_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", name, e)
+			}
+		}
+	})
+	return err
+}
+
+// storeFlags registers the flags that say which store to use.
+func storeFlags(fs *flag.FlagSet) *sqldb.Config {
+	var c sqldb.Config
+	fs.StringVar(&c.DataDir, "data", "./tilsyn-data", "directory of the embedded SQLite store")
+	fs.StringVar(&c.URL, "db", "", "PostgreSQL URL (postgres://…); when set, used instead of --data")
+	return &c
+}
+
+// openStore opens and migrates the store.
+func openStore(ctx context.Context, c *sqldb.Config) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, *c)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func serveCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
+	store := storeFlags(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	return func(ctx context.Context, c cmdIO) error {
+		db, err := openStore(ctx, store)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return serve(ctx, db, *addr, c)
+	}
+}
+
+// serve answers HTTP on addr until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, db *sqldb.DB, addr string, c cmdIO) error {
+	logger := slog.New(slog.NewTextHandler(c.stderr, nil))
+	cat, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	srv, err := web.NewServer(web.Deps{
+		Places: db, Accounts: db, Health: db.Ping, Catalog: cat, Logger: logger, OpenAPI: api.OpenAPI,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	fmt.Fprintf(c.stdout, "Tilsyn is serving at http://%s (%s store)\n", ln.Addr(), db.Engine())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func demoCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
+	store := storeFlags(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	scale := fs.String("scale", "small", "size of the demo data set: small, medium or large")
+	return func(ctx context.Context, c cmdIO) error {
+		sc, err := demo.ParseScale(*scale)
+		if err != nil {
+			return err
+		}
+		db, err := openStore(ctx, store)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := seedAndReport(ctx, db, sc, c.stdout); err != nil {
+			return err
+		}
+		return serve(ctx, db, *addr, c)
+	}
+}
+
+func seedCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
+	store := storeFlags(fs)
+	scale := fs.String("scale", "small", "size of the demo data set: small, medium or large")
+	return func(ctx context.Context, c cmdIO) error {
+		sc, err := demo.ParseScale(*scale)
+		if err != nil {
+			return err
+		}
+		db, err := openStore(ctx, store)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return seedAndReport(ctx, db, sc, c.stdout)
+	}
+}
+
+func seedAndReport(ctx context.Context, db *sqldb.DB, sc demo.Scale, out io.Writer) error {
+	sum, err := demo.Seed(ctx, db, sc, time.Now())
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if sum.Created {
+		fmt.Fprintf(out, "Created the %s demo data set: %d places.\n", sc, sum.Places)
+	} else {
+		fmt.Fprintln(out, "The store already has the demo data set; nothing was added.")
+	}
+	var others []string
+	for _, u := range demo.Users[1:] {
+		others = append(others, u.Email)
+	}
+	fmt.Fprintf(out, "Sign in as %s with the password %s\n(also %s, with the same password).\n",
+		demo.Admin, demo.Password, strings.Join(others, ", "))
+	return nil
+}
+
+func migrateCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
+	store := storeFlags(fs)
+	return func(ctx context.Context, c cmdIO) error {
+		db, err := sqldb.Open(ctx, *store)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Applied %d migrations; the %s store is up to date.\n", n, db.Engine())
+		return nil
+	}
+}
+
+func userAddCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
+	store := storeFlags(fs)
+	email := fs.String("email", "", "the user's email address (required)")
+	org := fs.String("org", "", "short name of the organisation; created if it does not exist (required)")
+	role := fs.String("role", "", "role in the organisation: "+rolesList()+" (required)")
+	name := fs.String("name", "", "the user's name")
+	return func(ctx context.Context, c cmdIO) error {
+		*email = account.NormalizeEmail(*email)
+		if err := account.ValidateEmail(*email); err != nil {
+			return fmt.Errorf("--email: %q is not an email address", *email)
+		}
+		if *org == "" {
+			return errors.New("--org is required")
+		}
+		if !account.Role(*role).Valid() {
+			return fmt.Errorf("--role must be one of %s", rolesList())
+		}
+		pw, err := bufio.NewReader(c.stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read password: %w", err)
+		}
+		pw = strings.TrimRight(pw, "\r\n")
+		if err := account.ValidatePassword(pw); err != nil {
+			return fmt.Errorf("password on standard input must have %d to %d characters", account.MinPassword, account.MaxPassword)
+		}
+		hash, err := account.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		db, err := openStore(ctx, store)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		now := time.Now()
+		err = db.WithTx(ctx, func(tx *sqldb.Tx) error {
+			o, err := db.OrgBySlug(ctx, *org)
+			if fault.Is(err, fault.NotFound) {
+				o, err = tx.CreateOrg(ctx, account.Org{Slug: *org, Name: *org}, now)
+			}
+			if err != nil {
+				return err
+			}
+			_, err = tx.CreateUser(ctx, account.User{Email: *email, Name: *name, PasswordHash: hash}, o.ID, account.Role(*role), now)
+			return err
+		})
+		if fault.Is(err, fault.Conflict) {
+			return fmt.Errorf("a user with the address %s exists already", *email)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Added %s to %s as %s.\n", *email, *org, *role)
+		return nil
+	}
+}
+
+func tokenCreateCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
+	store := storeFlags(fs)
+	email := fs.String("email", "", "the user the token acts for (required)")
+	scope := fs.String("scope", "read", "what the token may do: read or write")
+	name := fs.String("name", "command line", "a name to recognise the token by")
+	return func(ctx context.Context, c cmdIO) error {
+		if *email == "" {
+			return errors.New("--email is required")
+		}
+		if !account.Scope(*scope).Valid() {
+			return errors.New("--scope must be read or write")
+		}
+		db, err := openStore(ctx, store)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		u, err := db.UserByEmail(ctx, *email)
+		if err != nil {
+			return fmt.Errorf("no user with the address %s", *email)
+		}
+		m, err := db.FirstMembership(ctx, u.ID)
+		if err != nil {
+			return fmt.Errorf("%s belongs to no organisation", *email)
+		}
+		secret := account.NewSecret("tt_")
+		if _, err := db.CreateToken(ctx, account.Token{UserID: u.ID, OrgID: m.Org.ID, Name: *name, Scope: account.Scope(*scope)}, account.HashSecret(secret), time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, secret)
+		return nil
+	}
+}
+
+func rolesList() string {
+	var rs []string
+	for _, r := range account.Roles {
+		rs = append(rs, string(r))
+	}
+	sort.Strings(rs)
+	return strings.Join(rs, ", ")
+}
