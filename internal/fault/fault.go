@@ -56,7 +56,7 @@ type FieldError struct {
 // Error is a domain error with a kind and a message id that is safe to show.
 type Error struct {
 	Kind   Kind
-	Code   string       // i18n message id, e.g. "error.not_found"
+	Code   string       // i18n message id, e.g. "error.forbidden"
 	Fields []FieldError // for Invalid
 }
 
