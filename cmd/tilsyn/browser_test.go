@@ -413,8 +413,8 @@ func TestBrowserLoginCreatePlace(t *testing.T) {
 	if strings.Join(links, " ") != "#name #type #country" {
 		t.Errorf("error summary links = %q, want #name #type #country", links)
 	}
-	for _, f := range []string{"name", "type", "country"} {
-		if got, want := b.text("#"+f+"-error"), b.en.T("error.required"); !strings.Contains(got, want) {
+	for f, code := range map[string]string{"name": "error.required", "type": "error.place.type_required", "country": "error.place.country_required"} {
+		if got, want := b.text("#"+f+"-error"), b.en.T(code); !strings.Contains(got, want) {
 			t.Errorf("error beside %s = %q, want %q", f, got, want)
 		}
 		attrs, err := chromedp.Run(b.ctx, chromedp.Attributes(chromedp.ID(f)))

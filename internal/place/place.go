@@ -124,13 +124,13 @@ func (p Place) Validate() error {
 	}
 	switch {
 	case p.Type == "":
-		f.Add("type", "error.required")
+		f.Add("type", "error.place.type_required")
 	case !p.Type.Valid():
 		f.Add("type", "error.place.unknown_type")
 	}
 	switch {
 	case p.Country == "":
-		f.Add("country", "error.required")
+		f.Add("country", "error.place.country_required")
 	case !p.Country.Valid():
 		f.Add("country", "error.place.unknown_country")
 	}
