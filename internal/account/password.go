@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -53,14 +54,18 @@ func HashPassword(pw string) (string, error) {
 }
 
 // dummyHash is verified against when no account matches, so a login takes
-// about as long for an unknown address as for a known one.
-var dummyHash, _ = HashPassword("no-such-account-password")
+// about as long for an unknown address as for a known one. It is made on
+// first use: hashing at package load would slow every command's start.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("no-such-account-password")
+	return h
+})
 
 // CheckPassword reports whether pw matches the PHC hash. An empty hash (no
 // such user) is checked against a dummy so timing does not tell.
 func CheckPassword(hash, pw string) bool {
 	if hash == "" {
-		hash = dummyHash
+		hash = dummyHash()
 		pw += "\x00" // never matches
 	}
 	if utf8.RuneCountInString(pw) > MaxPassword+1 {

@@ -105,6 +105,9 @@ func Seed(ctx context.Context, db *sqldb.DB, scale Scale, now time.Time) (Summar
 	if err != nil {
 		return Summary{}, err
 	}
+	if err := db.Analyze(ctx); err != nil {
+		return Summary{}, fmt.Errorf("analyze: %w", err)
+	}
 	return Summary{Created: true, Places: len(places)}, nil
 }
 

@@ -129,6 +129,13 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	return len(res), nil
 }
 
+// Analyze refreshes the query planner's statistics; call it after a bulk
+// load, or PostgreSQL plans lists badly until autovacuum catches up.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.w.ExecContext(ctx, "ANALYZE")
+	return err
+}
+
 // querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
