@@ -192,4 +192,7 @@ func (s *Server) wrap(rt route) http.Handler {
 	})
 }
 
-var errNoRoute = errors.New("no such route")
+var (
+	errNoRoute = errors.New("no such route")
+	errMethod  = errors.New("method not allowed")
+)

@@ -202,3 +202,15 @@ func TestHealthz(t *testing.T) {
 		t.Errorf("healthz with the store closed: %d", resp.StatusCode)
 	}
 }
+
+func TestWrongMethod(t *testing.T) {
+	f := newFixture(t, sqliteOnly(t))
+	resp := f.do(request{method: "DELETE", path: "/api/v1/places/" + f.places["Bergen fengsel"].ID, token: "admin/write"})
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Content-Type") != "application/problem+json" || resp.Header.Get("Allow") != "GET, HEAD, PATCH" {
+		t.Errorf("DELETE on the API: %d %q allow %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Allow"))
+	}
+	resp = f.do(request{method: "PUT", path: "/login"})
+	if resp.StatusCode != http.StatusMethodNotAllowed || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("PUT /login: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}

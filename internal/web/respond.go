@@ -33,6 +33,8 @@ func status(err error) (int, string) {
 	switch {
 	case errors.Is(err, errNoRoute):
 		return http.StatusNotFound, "error.page.not_found"
+	case errors.Is(err, errMethod):
+		return http.StatusMethodNotAllowed, "error.method"
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge, "error.too_large"
 	case errors.As(err, &bad):

@@ -45,11 +45,31 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/places/{id}", account.PlaceRead, true, s.apiPlaceGet},
 		{"PATCH /api/v1/places/{id}", account.PlaceWrite, true, s.apiPlacePatch},
 
-		{"/api/", public, true, notFound},
-		{"/", public, false, notFound},
+		{"/api/", public, true, s.notFound},
+		{"/", public, false, s.notFound},
 	}
 }
 
-func notFound(w http.ResponseWriter, r *http.Request) error {
+// notFound answers what no route serves: 405 with Allow when the path is
+// served for other methods, else 404.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	if h, pattern := s.methods.Handler(r); pattern == "" {
+		probe := &headerProbe{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if probe.code == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", probe.header.Get("Allow"))
+			return errMethod
+		}
+	}
 	return errNoRoute
 }
+
+// headerProbe records the status and headers a handler would send.
+type headerProbe struct {
+	header http.Header
+	code   int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *headerProbe) WriteHeader(code int)        { p.code = code }

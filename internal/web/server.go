@@ -61,11 +61,12 @@ type Deps struct {
 // Server is the HTTP side of Tilsyn.
 type Server struct {
 	Deps
-	pages  map[string]map[string]*template.Template // language → page → template
-	assets map[string]asset                         // hashed name → asset
-	urls   map[string]string                        // plain name → hashed URL
-	routes []route
-	h      http.Handler
+	pages   map[string]map[string]*template.Template // language → page → template
+	assets  map[string]asset                         // hashed name → asset
+	urls    map[string]string                        // plain name → hashed URL
+	routes  []route
+	methods *http.ServeMux // the routes that name a method, to tell 405 from 404
+	h       http.Handler
 }
 
 type asset struct {
@@ -91,8 +92,12 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	s.routes = s.routeTable()
+	s.methods = http.NewServeMux()
 	for _, rt := range s.routes {
 		mux.Handle(rt.pattern, s.wrap(rt))
+		if strings.Contains(rt.pattern, " ") {
+			s.methods.Handle(rt.pattern, http.NotFoundHandler())
+		}
 	}
 	s.h = s.middleware(mux)
 	return s, nil
