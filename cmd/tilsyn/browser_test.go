@@ -338,7 +338,7 @@ func (b *browser) signIn() {
 	}
 	b.checkPage("sign-in page")
 	b.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.ID("email"), demo.Admin),
+		chromedp.SendKeys(chromedp.ID("email"), demo.Coordinator),
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
 	)
 	resp := b.load("sign in", chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))

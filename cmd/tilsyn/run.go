@@ -154,31 +154,46 @@ func openStore(ctx context.Context, c *sqldb.Config) (*sqldb.DB, error) {
 
 func serveCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 	store := storeFlags(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	opts := serveFlags(fs)
 	return func(ctx context.Context, c cmdIO) error {
 		db, err := openStore(ctx, store)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		return serve(ctx, db, *addr, c)
+		return serve(ctx, db, opts, c)
 	}
 }
 
-// serve answers HTTP on addr until ctx ends, then shuts down gracefully.
-func serve(ctx context.Context, db *sqldb.DB, addr string, c cmdIO) error {
+// serveOptions are the flags serve and demo share.
+type serveOptions struct {
+	addr   string
+	limits account.SessionLimits
+}
+
+func serveFlags(fs *flag.FlagSet) *serveOptions {
+	o := &serveOptions{}
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.DurationVar(&o.limits.Idle, "session-idle", account.SessionIdle, "a session ends after this long without a request")
+	fs.DurationVar(&o.limits.Absolute, "session-max", account.SessionAbsolute, "a session ends this long after sign-in, however active")
+	return o
+}
+
+// serve answers HTTP until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, db *sqldb.DB, opts *serveOptions, c cmdIO) error {
 	logger := slog.New(slog.NewTextHandler(c.stderr, nil))
 	cat, err := i18n.New()
 	if err != nil {
 		return err
 	}
 	srv, err := web.NewServer(web.Deps{
-		Places: db, Accounts: db, Health: db.Ping, Catalog: cat, Logger: logger, OpenAPI: api.OpenAPI,
+		Places: db, Accounts: db, Audit: db, Health: db.Ping, Catalog: cat, Logger: logger, OpenAPI: api.OpenAPI,
+		Sessions: opts.limits,
 	})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", opts.addr)
 	if err != nil {
 		return err
 	}
@@ -209,7 +224,7 @@ func serve(ctx context.Context, db *sqldb.DB, addr string, c cmdIO) error {
 
 func demoCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 	store := storeFlags(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	opts := serveFlags(fs)
 	scale := fs.String("scale", "small", "size of the demo data set: small, medium or large")
 	return func(ctx context.Context, c cmdIO) error {
 		sc, err := demo.ParseScale(*scale)
@@ -224,7 +239,7 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 		if err := seedAndReport(ctx, db, sc, c.stdout); err != nil {
 			return err
 		}
-		return serve(ctx, db, *addr, c)
+		return serve(ctx, db, opts, c)
 	}
 }
 
@@ -255,12 +270,8 @@ func seedAndReport(ctx context.Context, db *sqldb.DB, sc demo.Scale, out io.Writ
 	} else {
 		fmt.Fprintln(out, "The store already has the demo data set; nothing was added.")
 	}
-	var others []string
-	for _, u := range demo.Users[1:] {
-		others = append(others, u.Email)
-	}
-	fmt.Fprintf(out, "Sign in as %s with the password %s\n(also %s, with the same password).\n",
-		demo.Admin, demo.Password, strings.Join(others, ", "))
+	fmt.Fprintf(out, "Sign in as %s with the password %s\n", demo.Coordinator, demo.Password)
+	fmt.Fprintf(out, "The administrator %s has the same password and sets up a second factor\n(an authenticator app) at first sign-in; monitor@demo.example and\nviewer@demo.example show the other roles.\n", demo.Admin)
 	return nil
 }
 
@@ -304,6 +315,9 @@ func userAddCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 		}
 		pw = strings.TrimRight(pw, "\r\n")
 		if err := account.ValidatePassword(pw); err != nil {
+			if fe, ok := fault.As(err); ok && len(fe.Fields) > 0 && fe.Fields[0].Code == "error.account.password_common" {
+				return errors.New("the password on standard input is on the list of common passwords; choose another")
+			}
 			return fmt.Errorf("password on standard input must have %d to %d characters", account.MinPassword, account.MaxPassword)
 		}
 		hash, err := account.HashPassword(pw)

@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 
@@ -39,16 +40,63 @@ func (r Role) Valid() bool {
 	return false
 }
 
+// OrgKind is what sort of body an organisation is.
+type OrgKind string
+
+// OrgKinds lists the kinds of organisation.
+var OrgKinds = []OrgKind{"ngo", "npm", "ombudsman", "pmc", "authority", "international", "other"}
+
+// Valid reports whether k is a known kind.
+func (k OrgKind) Valid() bool {
+	for _, o := range OrgKinds {
+		if k == o {
+			return true
+		}
+	}
+	return false
+}
+
 // Org is an organisation: an NGO, a national preventive mechanism, a public
 // monitoring commission and so on.
 type Org struct {
-	ID        string
-	Slug      string // short name used on the command line, e.g. "demo"
-	Name      string
-	Country   string
-	Lang      string
-	CreatedAt time.Time
+	ID         string
+	Slug       string // short name used on the command line, e.g. "demo"
+	Name       string
+	Kind       OrgKind
+	Country    string
+	Lang       string // default interface language of its members
+	Require2FA bool   // every member must use a second factor
+	CreatedAt  time.Time
 }
+
+// Validate reports every field's problem at once.
+func (o Org) Validate() error {
+	var f fault.Fields
+	if strings.TrimSpace(o.Name) == "" {
+		f.Add("name", "error.required")
+	} else if len(o.Name) > 300 {
+		f.Add("name", "error.too_long")
+	}
+	if !slugPattern.MatchString(o.Slug) {
+		f.Add("slug", "error.org.bad_slug")
+	}
+	if !o.Kind.Valid() {
+		f.Add("kind", "error.org.bad_kind")
+	}
+	switch o.Country {
+	case "", "NO", "SE", "LT", "RU":
+	default:
+		f.Add("country", "error.place.unknown_country")
+	}
+	switch o.Lang {
+	case "en", "nb", "sv", "lt", "ru":
+	default:
+		f.Add("lang", "error.org.bad_lang")
+	}
+	return f.Err()
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
 // User is a person who signs in.
 type User struct {
@@ -58,6 +106,8 @@ type User struct {
 	PasswordHash string
 	Locale       string // preferred interface language, "" for the browser's
 	Disabled     bool
+	TOTPSecret   string // base32; set while enrolling, kept once enabled
+	TOTPEnabled  bool
 	CreatedAt    time.Time
 }
 
@@ -69,7 +119,17 @@ type Member struct {
 	Role Role
 	// Scope limits an API token: "read" tokens cannot change anything.
 	Scope Scope
+	// Session is the browser session the request came with; nil for a token.
+	Session *Session
 }
+
+// MFARequired reports whether the member must use a second factor: every
+// administrator, and everyone in an organisation that requires it.
+func (m Member) MFARequired() bool { return m.Role == Admin || m.Org.Require2FA }
+
+// MustEnrolMFA reports whether the member must set up a second factor
+// before doing anything else.
+func (m Member) MustEnrolMFA() bool { return m.MFARequired() && !m.User.TOTPEnabled }
 
 // Scope limits what an API token may do.
 type Scope string
@@ -102,17 +162,30 @@ const (
 	SessionAbsolute = 12 * time.Hour
 )
 
-// Session is a signed-in browser. The store keeps only the token's hash.
+// SessionLimits are how long a session may be idle and how long it may last.
+type SessionLimits struct {
+	Idle, Absolute time.Duration
+}
+
+// DefaultLimits are OWASP ASVS level 2's: 30 minutes idle, 12 hours in all.
+var DefaultLimits = SessionLimits{Idle: SessionIdle, Absolute: SessionAbsolute}
+
+// Session is a signed-in browser. The store keeps only the secret's hash;
+// ID is a separate identifier that pages may show.
 type Session struct {
+	ID         string
 	UserID     string
 	OrgID      string
+	MFAOK      bool // the second factor was given, or none is needed
+	IP         string
+	UserAgent  string
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 }
 
 // Expired reports whether the session has passed its idle or absolute limit at now.
-func (s Session) Expired(now time.Time) bool {
-	return now.Sub(s.LastSeenAt) > SessionIdle || now.Sub(s.CreatedAt) > SessionAbsolute
+func (s Session) Expired(now time.Time, l SessionLimits) bool {
+	return now.Sub(s.LastSeenAt) > l.Idle || now.Sub(s.CreatedAt) > l.Absolute
 }
 
 // NewSecret returns a random 256-bit secret with a readable prefix, for
@@ -136,9 +209,22 @@ func HashSecret(secret string) string {
 type Token struct {
 	ID         string
 	UserID     string
+	UserEmail  string // for lists
 	OrgID      string
 	Name       string
 	Scope      Scope
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// Grant is what one user may do on one visit beyond their role: being on
+// the visit's team, and seeing the identities of the people interviewed.
+// Visits and interviews use it; it is part of the account model so the
+// policy has one place.
+type Grant struct {
+	VisitID       string
+	UserID        string
+	TeamMember    bool
+	SeeIdentities bool
 }

@@ -29,7 +29,8 @@ const (
 	argonSaltLen = 16
 )
 
-// ValidatePassword checks a new password's length.
+// ValidatePassword checks a new password's length, then refuses a common
+// one (see IsCommonPassword).
 func ValidatePassword(pw string) error {
 	var f fault.Fields
 	switch n := utf8.RuneCountInString(pw); {
@@ -37,6 +38,8 @@ func ValidatePassword(pw string) error {
 		f.Add("password", "error.account.password_short")
 	case n > MaxPassword:
 		f.Add("password", "error.account.password_long")
+	case IsCommonPassword(pw):
+		f.Add("password", "error.account.password_common")
 	}
 	return f.Err()
 }

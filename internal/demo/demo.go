@@ -46,10 +46,13 @@ func ParseScale(s string) (Scale, error) {
 
 // The demo organisation and its accounts.
 const (
-	OrgSlug  = "demo"
-	OrgName  = "Demo Monitoring Network"
-	Admin    = "admin@demo.example"
-	Password = "tilsyn-demo-2026" // demo data only
+	OrgSlug = "demo"
+	OrgName = "Demo Monitoring Network"
+	Admin   = "admin@demo.example"
+	// Coordinator is the login the demo offers first: administrators must
+	// set up a second factor before anything else, a coordinator need not.
+	Coordinator = "coordinator@demo.example"
+	Password    = "tilsyn-demo-2026" // demo data only
 )
 
 // Users are the demo accounts, one per role worth trying.
@@ -59,7 +62,7 @@ var Users = []struct {
 	Role  account.Role
 }{
 	{Admin, "Ada Administrator", account.Admin},
-	{"coordinator@demo.example", "Kari Koordinator", account.Coordinator},
+	{Coordinator, "Kari Koordinator", account.Coordinator},
 	{"monitor@demo.example", "Mikael Monitor", account.Monitor},
 	{"viewer@demo.example", "Vera Viewer", account.Viewer},
 }

@@ -1,12 +1,14 @@
 // Package i18n holds the interface text of Tilsyn in its five languages and
 // chooses a language for each request. Messages live in TOML catalogs
-// (locales/<lang>.toml), one key per message, with CLDR plural forms
+// (locales/<lang>.toml and locales/<area>.<lang>.toml), one key per message, with CLDR plural forms
 // (one, few, many, other) where a count changes the words.
 package i18n
 
 import (
 	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -39,13 +41,27 @@ func New() (*Catalog, error) {
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	c := &Catalog{bundle: b, loc: map[string]*Localizer{}, ids: map[string]map[string]bool{}}
 	for _, lang := range Languages {
-		mf, err := b.LoadMessageFileFS(locales, "locales/"+lang+".toml")
+		// A language's catalog is <lang>.toml plus any <area>.<lang>.toml,
+		// so each capability keeps its text in files of its own.
+		files, err := fs.Glob(locales, "locales/*"+lang+".toml")
 		if err != nil {
-			return nil, fmt.Errorf("i18n: %s catalog: %w", lang, err)
+			return nil, err
 		}
 		c.ids[lang] = map[string]bool{}
-		for _, m := range mf.Messages {
-			c.ids[lang][m.ID] = true
+		for _, file := range files {
+			if base := path.Base(file); base != lang+".toml" && !strings.HasSuffix(base, "."+lang+".toml") {
+				continue
+			}
+			mf, err := b.LoadMessageFileFS(locales, file)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", file, err)
+			}
+			for _, m := range mf.Messages {
+				if c.ids[lang][m.ID] {
+					return nil, fmt.Errorf("i18n: %s: message %q is defined twice", file, m.ID)
+				}
+				c.ids[lang][m.ID] = true
+			}
 		}
 		c.tags = append(c.tags, language.Make(lang))
 		c.loc[lang] = &Localizer{lang: lang, l: goi18n.NewLocalizer(b, lang), catalog: c}

@@ -18,6 +18,9 @@ type dialect struct {
 	goose       goose.Dialect
 	dollarBinds bool // PostgreSQL numbers its placeholders: $1, $2, …
 	isUnique    func(error) bool
+	// lockAudit serialises appends to the hash-chained audit log inside a
+	// transaction; SQLite's single writer serialises them already.
+	lockAudit string
 }
 
 var sqliteDialect = &dialect{
@@ -33,6 +36,7 @@ var postgresDialect = &dialect{
 	name:        "postgres",
 	goose:       goose.DialectPostgres,
 	dollarBinds: true,
+	lockAudit:   "LOCK TABLE audit_log IN EXCLUSIVE MODE",
 	isUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

@@ -248,21 +248,21 @@ func TestSessionsAndTokens(t *testing.T) {
 		}
 
 		secret := account.NewSecret("ts_")
-		if err := db.CreateSession(ctx, account.HashSecret(secret), u.ID, org.ID, now); err != nil {
+		if _, err := db.CreateSession(ctx, account.HashSecret(secret), account.Session{UserID: u.ID, OrgID: org.ID, MFAOK: true}, now); err != nil {
 			t.Fatal(err)
 		}
-		m, err := db.SessionMember(ctx, account.HashSecret(secret), now.Add(10*time.Minute))
+		m, err := db.SessionMember(ctx, account.HashSecret(secret), now.Add(10*time.Minute), account.DefaultLimits)
 		if err != nil || m.User.ID != u.ID || m.Org.ID != org.ID || m.Role != account.Monitor {
 			t.Fatalf("SessionMember = %+v, %v", m, err)
 		}
 		// Activity at 10 minutes keeps it alive at 35 minutes.
-		if _, err := db.SessionMember(ctx, account.HashSecret(secret), now.Add(35*time.Minute)); err != nil {
+		if _, err := db.SessionMember(ctx, account.HashSecret(secret), now.Add(35*time.Minute), account.DefaultLimits); err != nil {
 			t.Errorf("active session refused: %v", err)
 		}
-		if _, err := db.SessionMember(ctx, account.HashSecret(secret), now.Add(80*time.Minute)); !fault.Is(err, fault.Unauthorized) {
+		if _, err := db.SessionMember(ctx, account.HashSecret(secret), now.Add(80*time.Minute), account.DefaultLimits); !fault.Is(err, fault.Unauthorized) {
 			t.Errorf("idle session: err = %v, want unauthorized", err)
 		}
-		if _, err := db.SessionMember(ctx, account.HashSecret(secret), now.Add(36*time.Minute)); !fault.Is(err, fault.Unauthorized) {
+		if _, err := db.SessionMember(ctx, account.HashSecret(secret), now.Add(36*time.Minute), account.DefaultLimits); !fault.Is(err, fault.Unauthorized) {
 			t.Errorf("an expired session came back: err = %v", err)
 		}
 

@@ -54,11 +54,11 @@ func BenchmarkPlacesList(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			srv, err := NewServer(Deps{Places: db, Accounts: db, Health: db.Ping, Catalog: cat, OpenAPI: api.OpenAPI})
+			srv, err := NewServer(Deps{Places: db, Accounts: db, Audit: db, Health: db.Ping, Catalog: cat, OpenAPI: api.OpenAPI})
 			if err != nil {
 				b.Fatal(err)
 			}
-			u, err := db.UserByEmail(ctx, demo.Admin)
+			u, err := db.UserByEmail(ctx, demo.Coordinator)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -71,7 +71,7 @@ func BenchmarkPlacesList(b *testing.B) {
 				b.Fatal(err)
 			}
 			session := account.NewSecret("ts_")
-			if err := db.CreateSession(ctx, account.HashSecret(session), u.ID, m.Org.ID, now); err != nil {
+			if _, err := db.CreateSession(ctx, account.HashSecret(session), account.Session{UserID: u.ID, OrgID: m.Org.ID, MFAOK: true}, now); err != nil {
 				b.Fatal(err)
 			}
 			bearer := func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tilsyn/tilsyn/internal/account"
+	"github.com/tilsyn/tilsyn/internal/audit"
 	"github.com/tilsyn/tilsyn/internal/fault"
 	"github.com/tilsyn/tilsyn/internal/i18n"
 )
@@ -154,11 +155,40 @@ func (s *Server) authenticate(r *http.Request) (*account.Member, error) {
 	if err != nil || c.Value == "" {
 		return nil, fault.UnauthorizedError("error.session.none")
 	}
-	m, err := s.Accounts.SessionMember(r.Context(), account.HashSecret(c.Value), now)
+	m, err := s.Accounts.SessionMember(r.Context(), account.HashSecret(c.Value), now, s.Sessions)
 	if err != nil {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// sessionSecret is the request's session cookie value, or "".
+func sessionSecret(r *http.Request) string {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// gateRedirect says where a browser session that has not finished signing in
+// must go before it may reach a route with gate g, or "" when it may.
+func gateRedirect(m *account.Member, g gate) string {
+	if m.Session == nil { // an API token
+		return ""
+	}
+	switch {
+	case !m.Session.MFAOK && m.User.TOTPEnabled:
+		if g != gatePending {
+			return "/login/2fa"
+		}
+	case m.MustEnrolMFA():
+		if g != gateEnrol {
+			return "/profile/2fa"
+		}
+	case g == gatePending:
+		return "/" // already through
+	}
+	return ""
 }
 
 // wrap turns a route into an http.Handler: it authenticates, applies the
@@ -176,13 +206,24 @@ func (s *Server) wrap(rt route) http.Handler {
 			if m.User.Locale != "" && s.Catalog.Supported(m.User.Locale) {
 				st.loc = s.Catalog.For(m.User.Locale)
 			}
+			if to := gateRedirect(m, rt.gate); to != "" {
+				if rt.api {
+					s.fail(w, r, true, fault.UnauthorizedError("error.session.mfa"))
+					return
+				}
+				http.Redirect(w, r, to, http.StatusSeeOther)
+				return
+			}
 			if rt.action != signedIn && !m.Can(rt.action) {
+				if err := s.audit(r, audit.AccessDenied, "route", rt.pattern, ""); err != nil {
+					s.Logger.Error("audit", "err", err)
+				}
 				s.fail(w, r, rt.api, fault.ForbiddenError())
 				return
 			}
 		} else if !rt.api {
-			// Public pages still show who is signed in, when someone is.
-			if m, err := s.authenticate(r); err == nil {
+			// Public pages still show who is signed in, when someone has.
+			if m, err := s.authenticate(r); err == nil && gateRedirect(m, gateFull) == "" {
 				st.member = m
 			}
 		}

@@ -5,18 +5,29 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/pquerna/otp/totp"
 )
 
-// login signs in through the form and returns the session cookie's value.
+// login signs in through the form, and through the second-factor step when
+// the user has one, and returns the last response and the session cookie.
 func (f *fixture) login(email, password string) (*http.Response, string) {
 	f.t.Helper()
 	resp := f.do(request{method: "POST", path: "/login", form: url.Values{"email": {email}, "password": {password}, "next": {"/places"}}})
+	var secret string
 	for _, c := range resp.Cookies() {
 		if c.Name == sessionCookie && c.Value != "" {
-			return resp, c.Value
+			secret = c.Value
 		}
 	}
-	return resp, ""
+	if secret != "" && strings.HasPrefix(resp.Header.Get("Location"), "/login/2fa") {
+		code, err := totp.GenerateCode(f.totp, testNow)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		resp = f.do(request{method: "POST", path: "/login/2fa", cookie: secret, form: url.Values{"code": {code}, "next": {"/places"}}})
+	}
+	return resp, secret
 }
 
 func TestLogin(t *testing.T) {
@@ -74,7 +85,7 @@ func TestLogin(t *testing.T) {
 func TestLoginRedirectStaysOnSite(t *testing.T) {
 	f := newFixture(t, sqliteOnly(t))
 	for _, next := range []string{"https://evil.example/", "//evil.example/", `/\evil.example`} {
-		resp := f.do(request{method: "POST", path: "/login", form: url.Values{"email": {"admin@example.org"}, "password": {testPassword}, "next": {next}}})
+		resp := f.do(request{method: "POST", path: "/login", form: url.Values{"email": {"monitor@example.org"}, "password": {testPassword}, "next": {next}}})
 		if loc := resp.Header.Get("Location"); loc != "/" {
 			t.Errorf("next=%q redirected to %q", next, loc)
 		}

@@ -12,42 +12,61 @@ const (
 	signedIn account.Action = "signed-in" // any member of an organisation
 )
 
+// gate says how far a browser session must have come through sign-in to
+// reach a route: every route needs the second factor given, except the few
+// that take a user through it.
+type gate int
+
+const (
+	gateFull    gate = iota // signed in, second factor given if the user has one
+	gatePending             // the second-factor step of sign-in
+	gateEnrol               // setting up a required second factor
+)
+
 // route is one entry of the route table: its pattern, the action the policy
-// must allow (account.Action), and whether it answers as the JSON API.
+// must allow (account.Action), whether it answers as the JSON API, and how
+// far through sign-in a session must be.
 type route struct {
 	pattern string
 	action  account.Action
 	api     bool
 	h       handler
+	gate    gate
 }
 
 // routeTable lists every route Tilsyn serves, in one place.
 func (s *Server) routeTable() []route {
-	return []route{
-		{"GET /healthz", public, false, s.healthz},
-		{"GET /static/{file}", public, false, s.static},
-		{"GET /login", public, false, s.loginForm},
-		{"POST /login", public, false, s.login},
-		{"POST /logout", public, false, s.logout},
-		{"POST /language", public, false, s.setLanguage},
+	rts := []route{
+		{"GET /healthz", public, false, s.healthz, gateFull},
+		{"GET /static/{file}", public, false, s.static, gateFull},
+		{"GET /login", public, false, s.loginForm, gateFull},
+		{"POST /login", public, false, s.login, gateFull},
+		{"POST /logout", public, false, s.logout, gateFull},
+		{"POST /language", public, false, s.setLanguage, gateFull},
 
-		{"GET /{$}", signedIn, false, s.dashboard},
-		{"GET /places", account.PlaceRead, false, s.placeList},
-		{"GET /places/new", account.PlaceWrite, false, s.placeNew},
-		{"POST /places", account.PlaceWrite, false, s.placeCreate},
-		{"GET /places/{id}", account.PlaceRead, false, s.placeShow},
-		{"GET /places/{id}/edit", account.PlaceWrite, false, s.placeEdit},
-		{"POST /places/{id}", account.PlaceWrite, false, s.placeUpdate},
+		{"GET /login/2fa", signedIn, false, s.mfaForm, gatePending},
+		{"POST /login/2fa", signedIn, false, s.mfaVerify, gatePending},
 
-		{"GET /api/v1/openapi.yaml", public, true, s.openAPI},
-		{"GET /api/v1/places", account.PlaceRead, true, s.apiPlaceList},
-		{"POST /api/v1/places", account.PlaceWrite, true, s.apiPlaceCreate},
-		{"GET /api/v1/places/{id}", account.PlaceRead, true, s.apiPlaceGet},
-		{"PATCH /api/v1/places/{id}", account.PlaceWrite, true, s.apiPlacePatch},
+		{"GET /{$}", signedIn, false, s.dashboard, gateFull},
+		{"GET /places", account.PlaceRead, false, s.placeList, gateFull},
+		{"GET /places/new", account.PlaceWrite, false, s.placeNew, gateFull},
+		{"POST /places", account.PlaceWrite, false, s.placeCreate, gateFull},
+		{"GET /places/{id}", account.PlaceRead, false, s.placeShow, gateFull},
+		{"GET /places/{id}/edit", account.PlaceWrite, false, s.placeEdit, gateFull},
+		{"POST /places/{id}", account.PlaceWrite, false, s.placeUpdate, gateFull},
 
-		{"/api/", public, true, s.notFound},
-		{"/", public, false, s.notFound},
+		{"GET /api/v1/openapi.yaml", public, true, s.openAPI, gateFull},
+		{"GET /api/v1/places", account.PlaceRead, true, s.apiPlaceList, gateFull},
+		{"POST /api/v1/places", account.PlaceWrite, true, s.apiPlaceCreate, gateFull},
+		{"GET /api/v1/places/{id}", account.PlaceRead, true, s.apiPlaceGet, gateFull},
+		{"PATCH /api/v1/places/{id}", account.PlaceWrite, true, s.apiPlacePatch, gateFull},
 	}
+	rts = append(rts, s.profileRoutes()...)
+	rts = append(rts, s.adminRoutes()...)
+	return append(rts,
+		route{"/api/", public, true, s.notFound, gateFull},
+		route{"/", public, false, s.notFound, gateFull},
+	)
 }
 
 // notFound answers what no route serves: 405 with Allow when the path is

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tilsyn/tilsyn/internal/account"
+	"github.com/tilsyn/tilsyn/internal/audit"
 	"github.com/tilsyn/tilsyn/internal/i18n"
 	"github.com/tilsyn/tilsyn/internal/place"
 )
@@ -32,30 +33,72 @@ var staticFS embed.FS
 type PlaceStore interface {
 	CreatePlace(ctx context.Context, orgID string, p place.Place, now time.Time) (place.Place, error)
 	Place(ctx context.Context, orgID, id string) (place.Place, error)
+	PlaceExists(ctx context.Context, id string) (bool, error)
 	UpdatePlace(ctx context.Context, orgID string, p place.Place, now time.Time) (place.Place, error)
 	Places(ctx context.Context, orgID string, f place.Filter) (place.Page, error)
 	PlaceCounts(ctx context.Context, orgID string) (map[place.Country]int, error)
 }
 
-// AccountStore is what the web layer needs of accounts and sessions.
-type AccountStore interface {
+// SessionStore is what signing in and recognising a request need.
+type SessionStore interface {
 	UserByEmail(ctx context.Context, email string) (account.User, error)
 	FirstMembership(ctx context.Context, userID string) (account.Member, error)
-	CreateSession(ctx context.Context, secretHash, userID, orgID string, now time.Time) error
-	SessionMember(ctx context.Context, secretHash string, now time.Time) (account.Member, error)
+	CreateSession(ctx context.Context, secretHash string, s account.Session, now time.Time) (account.Session, error)
+	SessionMember(ctx context.Context, secretHash string, now time.Time, limits account.SessionLimits) (account.Member, error)
+	SetSessionMFA(ctx context.Context, secretHash string) error
 	DeleteSession(ctx context.Context, secretHash string) error
 	TokenMember(ctx context.Context, secretHash string, now time.Time) (account.Member, error)
+	RecordLoginFailure(ctx context.Context, email, ip string, now time.Time) error
+	LoginFailures(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, oldest time.Time, err error)
+	ClearLoginFailures(ctx context.Context, email string) error
+	UseRecoveryCode(ctx context.Context, userID, codeHash string, now time.Time) (bool, error)
+}
+
+// AccountStore is what the profile and administration pages need.
+type AccountStore interface {
+	SessionStore
+	OrgBySlug(ctx context.Context, slug string) (account.Org, error)
+	UpdateOrg(ctx context.Context, o account.Org) error
+	CreateOrgWithAdmin(ctx context.Context, o account.Org, adminUserID string, now time.Time) (account.Org, error)
+	Membership(ctx context.Context, userID, orgID string) (account.Member, error)
+	Memberships(ctx context.Context, userID string) ([]account.Member, error)
+	Members(ctx context.Context, orgID string) ([]account.Member, error)
+	AddMember(ctx context.Context, orgID string, u account.User, role account.Role, now time.Time) (account.User, error)
+	SetRole(ctx context.Context, orgID, userID string, role account.Role) error
+	SetDisabled(ctx context.Context, userID string, disabled bool) error
+	SetPassword(ctx context.Context, userID, hash, keepSessionID string) error
+	SetLocale(ctx context.Context, userID, locale string) error
+	SetTOTP(ctx context.Context, userID, secret string, enabled bool, recoveryHashes []string) error
+	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
+	SwitchSessionOrg(ctx context.Context, secretHash, orgID string) error
+	Sessions(ctx context.Context, userID string) ([]account.Session, error)
+	EndSession(ctx context.Context, userID, sessionID string) error
+	EndSessions(ctx context.Context, userID, keepSessionID string) error
+	CreatePasswordReset(ctx context.Context, secretHash, userID, createdBy string, now, expires time.Time) error
+	PasswordResetUser(ctx context.Context, secretHash string, now time.Time) (account.User, error)
+	UsePasswordReset(ctx context.Context, secretHash, passwordHash string, now time.Time) (account.User, error)
+	CreateToken(ctx context.Context, t account.Token, secretHash string, now time.Time) (account.Token, error)
+	Tokens(ctx context.Context, orgID, userID string) ([]account.Token, error)
+	RevokeToken(ctx context.Context, orgID, userID, tokenID, by string, now time.Time) error
+}
+
+// AuditStore is the audit log.
+type AuditStore interface {
+	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
 }
 
 // Deps are everything the server needs; there are no globals.
 type Deps struct {
 	Places   PlaceStore
 	Accounts AccountStore
+	Audit    AuditStore
 	Health   func(context.Context) error // nil error when the store answers
 	Catalog  *i18n.Catalog
 	Logger   *slog.Logger
-	Now      func() time.Time // the clock; time.Now when nil
-	OpenAPI  []byte           // the API description served at /api/v1/openapi.yaml
+	Now      func() time.Time      // the clock; time.Now when nil
+	OpenAPI  []byte                // the API description served at /api/v1/openapi.yaml
+	Sessions account.SessionLimits // idle and absolute session limits; the defaults when zero
 }
 
 // Server is the HTTP side of Tilsyn.
@@ -82,6 +125,12 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Sessions.Idle <= 0 {
+		d.Sessions.Idle = account.DefaultLimits.Idle
+	}
+	if d.Sessions.Absolute <= 0 {
+		d.Sessions.Absolute = account.DefaultLimits.Absolute
 	}
 	s := &Server{Deps: d}
 	if err := s.loadAssets(); err != nil {
@@ -171,10 +220,17 @@ func (s *Server) funcs(loc *i18n.Localizer) template.FuncMap {
 	}
 }
 
-// pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"login", "dashboard", "places", "place", "place_form", "error"}
-
 func (s *Server) loadTemplates() error {
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	var pageNames []string // every template but the layout is a page
+	for _, f := range files {
+		if name := strings.TrimSuffix(path.Base(f), ".html"); name != "layout" {
+			pageNames = append(pageNames, name)
+		}
+	}
 	s.pages = map[string]map[string]*template.Template{}
 	for _, lang := range i18n.Languages {
 		base, err := template.New("layout").Funcs(s.funcs(s.Catalog.For(lang))).ParseFS(templateFS, "templates/layout.html")

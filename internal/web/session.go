@@ -2,17 +2,28 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tilsyn/tilsyn/internal/account"
+	"github.com/tilsyn/tilsyn/internal/audit"
 )
 
 type loginPage struct {
-	Email  string
-	Next   string
-	Failed bool
+	Email       string
+	Next        string
+	Failed      bool
+	LockMinutes int // > 0 when sign-in is throttled
 }
+
+// Throttling of sign-in: after MaxLoginFailures for one address or one IP
+// within LoginWindow, further attempts are refused until the window passes.
+const (
+	MaxLoginFailures = 5
+	LoginWindow      = 15 * time.Minute
+)
 
 // safeNext keeps a post-login destination on this site.
 func safeNext(next string) string {
@@ -27,9 +38,51 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// throttled reports, before any password is checked, whether sign-in for
+// the address or from the IP is locked, and for how long.
+func (s *Server) throttled(r *http.Request, email string) (time.Duration, error) {
+	now := s.Now()
+	byEmail, byIP, oldest, err := s.Accounts.LoginFailures(r.Context(), email, clientIP(r), now.Add(-LoginWindow))
+	if err != nil || (byEmail < MaxLoginFailures && byIP < MaxLoginFailures) {
+		return 0, err
+	}
+	return max(time.Second, oldest.Add(LoginWindow).Sub(now)), nil
+}
+
+// refuseThrottled answers a locked sign-in with 429 and Retry-After.
+func (s *Server) refuseThrottled(w http.ResponseWriter, r *http.Request, email, next string, wait time.Duration) error {
+	if err := s.auditAs(r, audit.Entry{Actor: account.NormalizeEmail(email), Action: audit.LoginLocked, Detail: "refused while locked"}); err != nil {
+		return err
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	s.render(w, r, http.StatusTooManyRequests, "login", "", loginPage{Email: email, Next: next, LockMinutes: int((wait + time.Minute - 1) / time.Minute)})
+	return nil
+}
+
+// loginFailed records a failed attempt and answers with the same generic
+// message whatever was wrong.
+func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, email, next, why string) error {
+	now := s.Now()
+	if err := s.Accounts.RecordLoginFailure(r.Context(), email, clientIP(r), now); err != nil {
+		return err
+	}
+	if err := s.auditAs(r, audit.Entry{Actor: account.NormalizeEmail(email), Action: audit.LoginFailed, Detail: why}); err != nil {
+		return err
+	}
+	if wait, err := s.throttled(r, email); err != nil {
+		return err
+	} else if wait > 0 {
+		if err := s.auditAs(r, audit.Entry{Actor: account.NormalizeEmail(email), Action: audit.LoginLocked, Detail: "locked after repeated failures"}); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, http.StatusUnauthorized, "login", "", loginPage{Email: email, Next: next, Failed: true})
+	return nil
+}
+
 // login checks the password and starts a new session with a new secret, so a
 // session fixed before login is worth nothing after it. A wrong address and a
-// wrong password get the same answer.
+// wrong password get the same answer; repeated failures lock sign-in.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil {
@@ -38,40 +91,130 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	pw := r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
-	failed := func() error {
-		s.render(w, r, http.StatusUnauthorized, "login", "", loginPage{Email: email, Next: next, Failed: true})
-		return nil
+	if wait, err := s.throttled(r, email); err != nil {
+		return err
+	} else if wait > 0 {
+		return s.refuseThrottled(w, r, email, next, wait)
 	}
 	u, err := s.Accounts.UserByEmail(r.Context(), email)
 	if err != nil {
 		account.CheckPassword("", pw) // spend the same time as a real check
-		return failed()
+		return s.loginFailed(w, r, email, next, "unknown address")
 	}
-	if !account.CheckPassword(u.PasswordHash, pw) || u.Disabled {
-		return failed()
+	if !account.CheckPassword(u.PasswordHash, pw) {
+		return s.loginFailed(w, r, email, next, "wrong password")
+	}
+	if u.Disabled {
+		return s.loginFailed(w, r, email, next, "disabled account")
 	}
 	m, err := s.Accounts.FirstMembership(r.Context(), u.ID)
 	if err != nil {
-		return failed()
+		return s.loginFailed(w, r, email, next, "no organisation")
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		_ = s.Accounts.DeleteSession(r.Context(), account.HashSecret(c.Value))
+	if err := s.Accounts.ClearLoginFailures(r.Context(), email); err != nil {
+		return err
+	}
+	if old := sessionSecret(r); old != "" {
+		_ = s.Accounts.DeleteSession(r.Context(), account.HashSecret(old))
 	}
 	secret := account.NewSecret("ts_")
-	if err := s.Accounts.CreateSession(r.Context(), account.HashSecret(secret), u.ID, m.Org.ID, s.Now()); err != nil {
+	sess, err := s.Accounts.CreateSession(r.Context(), account.HashSecret(secret), account.Session{
+		UserID: u.ID, OrgID: m.Org.ID, MFAOK: !u.TOTPEnabled, IP: clientIP(r), UserAgent: truncate(r.UserAgent(), 200),
+	}, s.Now())
+	if err != nil {
+		return err
+	}
+	m.Session = &sess
+	reqState(r).member = &m
+	if err := s.audit(r, audit.LoginOK, "session", sess.ID, ""); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(account.SessionAbsolute / time.Second),
+		SameSite: http.SameSiteLaxMode, MaxAge: int(s.Sessions.Absolute / time.Second),
 	})
+	if to := gateRedirect(&m, gateFull); to != "" {
+		next = to + "?next=" + url.QueryEscape(next)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+type mfaPage struct {
+	Next   string
+	Failed bool
+}
+
+func (s *Server) mfaForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "login_2fa", "", mfaPage{Next: safeNext(r.URL.Query().Get("next"))})
+	return nil
+}
+
+// mfaVerify takes the second factor: a code from the authenticator app, or
+// one of the recovery codes. Failures count towards the sign-in lockout.
+func (s *Server) mfaVerify(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		return errMalformed{"form"}
+	}
+	m := reqState(r).member
+	next := safeNext(r.PostForm.Get("next"))
+	if wait, err := s.throttled(r, m.User.Email); err != nil {
+		return err
+	} else if wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+		s.render(w, r, http.StatusTooManyRequests, "login_2fa", "", mfaPage{Next: next, Failed: true})
+		return nil
+	}
+	code := strings.TrimSpace(r.PostForm.Get("code"))
+	ok := account.CheckTOTP(m.User.TOTPSecret, code, s.Now())
+	how := "authenticator code"
+	if !ok && len(code) > 6 {
+		var err error
+		if ok, err = s.Accounts.UseRecoveryCode(r.Context(), m.User.ID, account.HashRecoveryCode(code), s.Now()); err != nil {
+			return err
+		}
+		how = "recovery code"
+	}
+	if !ok {
+		if err := s.Accounts.RecordLoginFailure(r.Context(), m.User.Email, clientIP(r), s.Now()); err != nil {
+			return err
+		}
+		if err := s.audit(r, audit.LoginMFAFailed, "session", m.Session.ID, ""); err != nil {
+			return err
+		}
+		s.render(w, r, http.StatusUnauthorized, "login_2fa", "", mfaPage{Next: next, Failed: true})
+		return nil
+	}
+	if err := s.Accounts.SetSessionMFA(r.Context(), account.HashSecret(sessionSecret(r))); err != nil {
+		return err
+	}
+	if err := s.Accounts.ClearLoginFailures(r.Context(), m.User.Email); err != nil {
+		return err
+	}
+	if err := s.audit(r, audit.LoginOK, "session", m.Session.ID, "second factor: "+how); err != nil {
+		return err
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.Accounts.DeleteSession(r.Context(), account.HashSecret(c.Value)); err != nil {
+	if secret := sessionSecret(r); secret != "" {
+		if m, err := s.authenticate(r); err == nil {
+			reqState(r).member = m
+			if err := s.audit(r, audit.Logout, "session", m.Session.ID, ""); err != nil {
+				return err
+			}
+		}
+		if err := s.Accounts.DeleteSession(r.Context(), account.HashSecret(secret)); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,6 +34,8 @@ type fixture struct {
 	other  account.Org
 	tokens map[string]string // "admin/write", "admin/read", "viewer/write", "other/write"
 	places map[string]place.Place
+	users  map[string]account.User // "admin", "monitor", "viewer", "other"
+	totp   string                  // the admin's second-factor secret
 	spec   *specChecker
 }
 
@@ -44,16 +47,16 @@ func newFixture(t *testing.T, e sqldbtest.Engine) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := NewServer(Deps{Places: db, Accounts: db, Health: db.Ping, Catalog: cat, Now: func() time.Time { return testNow }, OpenAPI: api.OpenAPI})
+	srv, err := NewServer(Deps{Logger: testLogger(t), Places: db, Accounts: db, Audit: db, Health: db.Ping, Catalog: cat, Now: func() time.Time { return testNow }, OpenAPI: api.OpenAPI})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, db: db, srv: srv, tokens: map[string]string{}, places: map[string]place.Place{}, spec: newSpecChecker(t)}
+	f := &fixture{t: t, db: db, srv: srv, tokens: map[string]string{}, places: map[string]place.Place{}, users: map[string]account.User{}, spec: newSpecChecker(t)}
 	hash, err := account.HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := map[string]account.User{}
+	users := f.users
 	err = db.WithTx(ctx, func(tx *sqldb.Tx) error {
 		if f.org, err = tx.CreateOrg(ctx, account.Org{Slug: "npm", Name: "Test NPM"}, testNow); err != nil {
 			return err
@@ -86,6 +89,15 @@ func newFixture(t *testing.T, e sqldbtest.Engine) *fixture {
 		return err
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Administrators must use a second factor: the admin has one set up.
+	key, err := account.NewTOTPKey("admin@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.totp = key.Secret
+	if err := db.SetTOTP(ctx, users["admin"].ID, key.Secret, true, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, tk := range []struct {
@@ -313,3 +325,16 @@ func wantPlace(name string, version int) func(*testing.T, string) {
 
 // sqliteOnly is the SQLite engine, for tests about HTTP rather than storage.
 func sqliteOnly(t *testing.T) sqldbtest.Engine { return sqldbtest.Engines(t)[0] }
+
+// testLogger logs through t, so a failing test shows the server's errors.
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type tWriter struct{ t *testing.T }
+
+func (w tWriter) Write(b []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
