@@ -11,11 +11,13 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tilsyn/tilsyn/api"
 	"github.com/tilsyn/tilsyn/internal/account"
+	"github.com/tilsyn/tilsyn/internal/audit"
 	"github.com/tilsyn/tilsyn/internal/demo"
 	"github.com/tilsyn/tilsyn/internal/fault"
 	"github.com/tilsyn/tilsyn/internal/i18n"
@@ -34,10 +36,14 @@ Commands:
   migrate       bring the store's schema up to date
   user add      add a user (password read from standard input)
   token create  create a personal API token and print it
+  audit verify  check the audit log's hash chain
 
 Run "tilsyn COMMAND --help" for a command's flags. Every flag can also be set
 with an environment variable TILSYN_<FLAG>, e.g. TILSYN_DATA or TILSYN_DB.
 `
+
+// cliActor names the command line as the actor in the audit log.
+const cliActor = "command line"
 
 // env is the injected os.Getenv.
 type env func(string) string
@@ -65,6 +71,7 @@ func commands() []command {
 		{"migrate", "bring the store's schema up to date", migrateCmd},
 		{"user add", "add a user; the password is read from standard input", userAddCmd},
 		{"token create", "create a personal API token and print it alone on standard output", tokenCreateCmd},
+		{"audit verify", "check that no audit log entry was altered or removed; exit 1 naming the first broken entry", auditVerifyCmd},
 	}
 }
 
@@ -338,7 +345,12 @@ func userAddCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 			if err != nil {
 				return err
 			}
-			_, err = tx.CreateUser(ctx, account.User{Email: *email, Name: *name, PasswordHash: hash}, o.ID, account.Role(*role), now)
+			u, err := tx.CreateUser(ctx, account.User{Email: *email, Name: *name, PasswordHash: hash}, o.ID, account.Role(*role), now)
+			if err != nil {
+				return err
+			}
+			_, err = tx.AppendAudit(ctx, audit.Entry{At: now, OrgID: o.ID, Actor: cliActor, Action: audit.UserAdded,
+				TargetKind: "user", TargetID: u.ID, Detail: "role " + *role})
 			return err
 		})
 		if fault.Is(err, fault.Conflict) {
@@ -378,7 +390,12 @@ func tokenCreateCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 			return fmt.Errorf("%s belongs to no organisation", *email)
 		}
 		secret := account.NewSecret("tt_")
-		if _, err := db.CreateToken(ctx, account.Token{UserID: u.ID, OrgID: m.Org.ID, Name: *name, Scope: account.Scope(*scope)}, account.HashSecret(secret), time.Now()); err != nil {
+		tok, err := db.CreateToken(ctx, account.Token{UserID: u.ID, OrgID: m.Org.ID, Name: *name, Scope: account.Scope(*scope)}, account.HashSecret(secret), time.Now())
+		if err != nil {
+			return err
+		}
+		if _, err := db.AppendAudit(ctx, audit.Entry{At: time.Now(), OrgID: m.Org.ID, ActorID: u.ID, Actor: cliActor, Action: audit.TokenCreated,
+			TargetKind: "token", TargetID: tok.ID, Detail: "scope " + *scope + ", for " + u.Email}); err != nil {
 			return err
 		}
 		fmt.Fprintln(c.stdout, secret)
@@ -393,4 +410,37 @@ func rolesList() string {
 	}
 	sort.Strings(rs)
 	return strings.Join(rs, ", ")
+}
+
+func auditVerifyCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
+	store := storeFlags(fs)
+	head := fs.String("head", "", "a head recorded earlier (SEQ:HASH, as printed by this command): fail unless that entry is still there, unchanged")
+	return func(ctx context.Context, c cmdIO) error {
+		db, err := openStore(ctx, store)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		v, err := db.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		seq, hash := v.Head()
+		if *head != "" {
+			wantSeq, wantHash, ok := strings.Cut(*head, ":")
+			n, convErr := strconv.ParseInt(wantSeq, 10, 64)
+			if !ok || convErr != nil {
+				return errors.New("--head must be SEQ:HASH")
+			}
+			if n > seq {
+				return fmt.Errorf("audit log broken: entry %d of the recorded head is gone (the log ends at %d)", n, seq)
+			}
+			e, err := db.AuditEntry(ctx, n)
+			if err != nil || e.Hash != wantHash {
+				return fmt.Errorf("audit log broken at entry %d: it is not the entry recorded as the head", n)
+			}
+		}
+		fmt.Fprintf(c.stdout, "The audit log is intact: %d entries; head %d:%s\n", v.Count, seq, hash)
+		return nil
+	}
 }

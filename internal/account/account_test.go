@@ -128,3 +128,27 @@ func TestRecoveryCodes(t *testing.T) {
 		t.Error("codes repeat")
 	}
 }
+
+// BenchmarkCheckPassword is one sign-in's password verification (argon2id,
+// 19 MiB, 2 passes); the target is ≤ 250 ms.
+func BenchmarkCheckPassword(b *testing.B) {
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if !CheckPassword(h, "correct horse battery") {
+			b.Fatal("refused")
+		}
+	}
+}
+
+// BenchmarkPolicy is one policy decision.
+func BenchmarkPolicy(b *testing.B) {
+	m := Member{Role: Monitor, Scope: ScopeWrite}
+	for b.Loop() {
+		if !m.Can(PlaceWrite) {
+			b.Fatal("refused")
+		}
+	}
+}

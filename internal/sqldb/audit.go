@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tilsyn/tilsyn/internal/audit"
+	"github.com/tilsyn/tilsyn/internal/fault"
 )
 
 const auditColumns = "seq, at, org_id, actor_id, actor, action, target_kind, target_id, ip, detail, prev_hash, hash"
@@ -124,4 +125,14 @@ func (db *DB) PlaceExists(ctx context.Context, id string) (bool, error) {
 	var n int
 	err := db.r.QueryRowContext(ctx, db.d.bind(`SELECT COUNT(*) FROM places WHERE id = ?`), id).Scan(&n)
 	return n > 0, err
+}
+
+// AuditEntry returns the entry with sequence number seq.
+func (db *DB) AuditEntry(ctx context.Context, seq int64) (audit.Entry, error) {
+	var e audit.Entry
+	err := db.r.QueryRowContext(ctx, db.d.bind(`SELECT `+auditColumns+` FROM audit_log WHERE seq = ?`), seq).Scan(auditDest(&e)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fault.NotFoundError("audit")
+	}
+	return e, err
 }
