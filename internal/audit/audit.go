@@ -41,6 +41,9 @@ const (
 	AccessDenied   = "access.denied"
 	PlaceCreated   = "place.created"
 	PlaceChanged   = "place.changed"
+	OrgSwitched    = "session.org_switched"
+	LocaleChanged  = "user.locale_changed"
+	RecoveryCodes  = "mfa.recovery_codes_replaced"
 )
 
 // Entry is one line of the audit log.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tilsyn/tilsyn/internal/audit"
 	"github.com/tilsyn/tilsyn/internal/place"
 )
 
@@ -79,13 +80,16 @@ func (s *Server) apiPlaceCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(r, audit.PlaceCreated, "place", p.ID, ""); err != nil {
+		return err
+	}
 	w.Header().Set("Location", "/api/v1/places/"+p.ID)
 	w.Header().Set("ETag", etag(p))
 	return writeJSON(w, http.StatusCreated, p)
 }
 
 func (s *Server) apiPlaceGet(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.Places.Place(r.Context(), reqState(r).member.Org.ID, r.PathValue("id"))
+	p, err := s.orgPlace(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -98,7 +102,7 @@ func (s *Server) apiPlaceGet(w http.ResponseWriter, r *http.Request) error {
 // and a concurrent change in between is still refused with 409.
 func (s *Server) apiPlacePatch(w http.ResponseWriter, r *http.Request) error {
 	org := reqState(r).member.Org.ID
-	p, err := s.Places.Place(r.Context(), org, r.PathValue("id"))
+	p, err := s.orgPlace(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -113,6 +117,9 @@ func (s *Server) apiPlacePatch(w http.ResponseWriter, r *http.Request) error {
 	in.apply(&p)
 	p, err = s.Places.UpdatePlace(r.Context(), org, p, s.Now())
 	if err != nil {
+		return err
+	}
+	if err := s.audit(r, audit.PlaceChanged, "place", p.ID, fmt.Sprintf("version %d", p.Version)); err != nil {
 		return err
 	}
 	w.Header().Set("ETag", etag(p))

@@ -115,10 +115,23 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)),
 			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)))
 	})
+}
+
+// secretPaths are path prefixes whose next segment is a secret (a one-time
+// link): the log shows the prefix only.
+var secretPaths = []string{"/reset/"}
+
+func loggedPath(p string) string {
+	for _, prefix := range secretPaths {
+		if strings.HasPrefix(p, prefix) && len(p) > len(prefix) {
+			return prefix + "…"
+		}
+	}
+	return p
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
@@ -136,11 +149,13 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// authenticate finds who makes the request: an API token in the
-// Authorization header, or else the session cookie.
-func (s *Server) authenticate(r *http.Request) (*account.Member, error) {
+// authenticate finds who makes the request. The API takes an API token in
+// the Authorization header, or else the session cookie (for the pages' own
+// scripts); pages take only the session cookie, so a token — perhaps a
+// read-only one — can never act through a page.
+func (s *Server) authenticate(r *http.Request, api bool) (*account.Member, error) {
 	now := s.Now()
-	if h := r.Header.Get("Authorization"); h != "" {
+	if h := r.Header.Get("Authorization"); h != "" && api {
 		scheme, secret, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 			return nil, fault.UnauthorizedError("error.token.invalid")
@@ -197,7 +212,7 @@ func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := reqState(r)
 		if rt.action != public {
-			m, err := s.authenticate(r)
+			m, err := s.authenticate(r, rt.api)
 			if err != nil {
 				s.fail(w, r, rt.api, err)
 				return
@@ -223,7 +238,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 		} else if !rt.api {
 			// Public pages still show who is signed in, when someone has.
-			if m, err := s.authenticate(r); err == nil && gateRedirect(m, gateFull) == "" {
+			if m, err := s.authenticate(r, false); err == nil && gateRedirect(m, gateFull) == "" {
 				st.member = m
 			}
 		}

@@ -21,7 +21,7 @@ func (f *fixture) login(email, password string) (*http.Response, string) {
 		}
 	}
 	if secret != "" && strings.HasPrefix(resp.Header.Get("Location"), "/login/2fa") {
-		code, err := totp.GenerateCode(f.totp, testNow)
+		code, err := totp.GenerateCode(f.totp, f.now)
 		if err != nil {
 			f.t.Fatal(err)
 		}

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
+	"github.com/tilsyn/tilsyn/internal/audit"
 	"github.com/tilsyn/tilsyn/internal/fault"
 	"github.com/tilsyn/tilsyn/internal/place"
 )
@@ -90,9 +92,8 @@ func (s *Server) placeNew(w http.ResponseWriter, r *http.Request) error {
 
 // placeFromForm reads the place fields a form posts.
 func placeFromForm(w http.ResponseWriter, r *http.Request) (place.Place, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		return place.Place{}, errMalformed{"form"}
+	if err := parseForm(w, r); err != nil {
+		return place.Place{}, err
 	}
 	f := r.PostForm
 	v, _ := strconv.Atoi(f.Get("version"))
@@ -116,12 +117,15 @@ func (s *Server) placeCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(r, audit.PlaceCreated, "place", p.ID, ""); err != nil {
+		return err
+	}
 	http.Redirect(w, r, "/places/"+p.ID+"?saved=1", http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) placeShow(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.Places.Place(r.Context(), reqState(r).member.Org.ID, r.PathValue("id"))
+	p, err := s.orgPlace(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -130,7 +134,7 @@ func (s *Server) placeShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) placeEdit(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.Places.Place(r.Context(), reqState(r).member.Org.ID, r.PathValue("id"))
+	p, err := s.orgPlace(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -140,7 +144,7 @@ func (s *Server) placeEdit(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) placeUpdate(w http.ResponseWriter, r *http.Request) error {
 	st := reqState(r)
-	stored, err := s.Places.Place(r.Context(), st.member.Org.ID, r.PathValue("id"))
+	stored, err := s.orgPlace(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -163,6 +167,27 @@ func (s *Server) placeUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(r, audit.PlaceChanged, "place", p.ID, fmt.Sprintf("version %d", p.Version)); err != nil {
+		return err
+	}
 	http.Redirect(w, r, "/places/"+p.ID+"?saved=1", http.StatusSeeOther)
 	return nil
+}
+
+// orgPlace returns the place if it belongs to the member's organisation. A
+// place of another organisation is answered as not found — its existence is
+// not revealed — and the attempt is audited as a denied access.
+func (s *Server) orgPlace(r *http.Request, id string) (place.Place, error) {
+	p, err := s.Places.Place(r.Context(), reqState(r).member.Org.ID, id)
+	if !fault.Is(err, fault.NotFound) {
+		return p, err
+	}
+	if exists, xerr := s.Places.PlaceExists(r.Context(), id); xerr != nil {
+		return p, xerr
+	} else if exists {
+		if aerr := s.audit(r, audit.AccessDenied, "place", id, "place of another organisation"); aerr != nil {
+			return p, aerr
+		}
+	}
+	return p, err
 }

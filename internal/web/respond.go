@@ -253,3 +253,17 @@ func invalidParam(name, code string) error {
 	f.Add(name, code)
 	return f.Err()
 }
+
+// parseForm reads a posted form of at most maxBody bytes. A larger body is
+// answered 413, an unreadable one 400.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return tooBig
+		}
+		return errMalformed{"form"}
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tilsyn/tilsyn/internal/account"
 	"github.com/tilsyn/tilsyn/internal/audit"
@@ -84,9 +85,8 @@ func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, email, next
 // session fixed before login is worth nothing after it. A wrong address and a
 // wrong password get the same answer; repeated failures lock sign-in.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		return errMalformed{"form"}
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	pw := r.PostForm.Get("password")
@@ -140,9 +140,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// truncate cuts s to at most n bytes without splitting a character.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }
@@ -160,9 +164,8 @@ func (s *Server) mfaForm(w http.ResponseWriter, r *http.Request) error {
 // mfaVerify takes the second factor: a code from the authenticator app, or
 // one of the recovery codes. Failures count towards the sign-in lockout.
 func (s *Server) mfaVerify(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		return errMalformed{"form"}
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	m := reqState(r).member
 	next := safeNext(r.PostForm.Get("next"))
@@ -208,7 +211,7 @@ func (s *Server) mfaVerify(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if secret := sessionSecret(r); secret != "" {
-		if m, err := s.authenticate(r); err == nil {
+		if m, err := s.authenticate(r, false); err == nil {
 			reqState(r).member = m
 			if err := s.audit(r, audit.Logout, "session", m.Session.ID, ""); err != nil {
 				return err
@@ -218,16 +221,20 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	clearSessionCookie(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
 
+// clearSessionCookie tells the browser to forget its session.
+func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
 // setLanguage keeps the chosen interface language in a cookie for a year.
 func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		return errMalformed{"form"}
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	if lang := r.PostForm.Get("lang"); s.Catalog.Supported(lang) {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})

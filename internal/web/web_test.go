@@ -28,6 +28,7 @@ const testPassword = "a long enough password"
 // an admin, a monitor and a viewer, and "ngo" with a monitor of its own.
 type fixture struct {
 	t      *testing.T
+	now    time.Time // the server's clock; tests may move it
 	db     *sqldb.DB
 	srv    *Server
 	org    account.Org
@@ -47,11 +48,11 @@ func newFixture(t *testing.T, e sqldbtest.Engine) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := NewServer(Deps{Logger: testLogger(t), Places: db, Accounts: db, Audit: db, Health: db.Ping, Catalog: cat, Now: func() time.Time { return testNow }, OpenAPI: api.OpenAPI})
+	f := &fixture{t: t, db: db, now: testNow, tokens: map[string]string{}, places: map[string]place.Place{}, users: map[string]account.User{}, spec: newSpecChecker(t)}
+	f.srv, err = NewServer(Deps{Logger: testLogger(t), Places: db, Accounts: db, Audit: db, Health: db.Ping, Catalog: cat, Now: func() time.Time { return f.now }, OpenAPI: api.OpenAPI})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, db: db, srv: srv, tokens: map[string]string{}, places: map[string]place.Place{}, users: map[string]account.User{}, spec: newSpecChecker(t)}
 	hash, err := account.HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)
