@@ -1,8 +1,6 @@
 package web
 
 import (
-	"cmp"
-	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,7 +8,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tilsyn/tilsyn/internal/account"
 	"github.com/tilsyn/tilsyn/internal/audit"
 	"github.com/tilsyn/tilsyn/internal/fault"
 	"github.com/tilsyn/tilsyn/internal/i18n"
@@ -96,7 +93,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	if before, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && before > 0 {
 		filter.Before = before
 	}
-	entries, err := s.adminAuditEntries(r.Context(), filter)
+	entries, err := s.Audit.AuditEntries(r.Context(), filter)
 	if err != nil {
 		return err
 	}
@@ -127,49 +124,4 @@ func adminAuditQuery(p adminAuditPage) url.Values {
 		}
 	}
 	return v
-}
-
-// adminAuditEntries returns a page of the organisation's log. Failed and
-// locked sign-ins are recorded before anyone is known to be in an
-// organisation, so they carry none; those on the addresses of the
-// organisation's members are part of its log and are merged in, newest
-// first, so the page and its "older" link stay exact.
-func (s *Server) adminAuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
-	entries, err := s.Audit.AuditEntries(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	if f.TargetID != "" || (f.Action != "" && !strings.HasPrefix(f.Action, "login.")) {
-		return entries, nil // no sign-in entry without an organisation can match
-	}
-	members, err := s.Accounts.Members(ctx, f.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	merged := false
-	for _, m := range members {
-		email := account.NormalizeEmail(m.User.Email)
-		if f.Actor != "" && !strings.Contains(email, strings.ToLower(f.Actor)) {
-			continue
-		}
-		g := f
-		g.OrgID, g.Actor = "", email
-		more, err := s.Audit.AuditEntries(ctx, g)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range more {
-			if e.Actor == email { // the filter matches a part of the address
-				entries = append(entries, e)
-				merged = true
-			}
-		}
-	}
-	if merged {
-		slices.SortFunc(entries, func(a, b audit.Entry) int { return cmp.Compare(b.Seq, a.Seq) })
-		if f.Limit > 0 && len(entries) > f.Limit {
-			entries = entries[:f.Limit]
-		}
-	}
-	return entries, nil
 }

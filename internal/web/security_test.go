@@ -40,7 +40,7 @@ func TestWrongPasswordsAtRateAreThrottled(t *testing.T) {
 		if !strings.Contains(body, "Too many failed attempts") {
 			t.Error("the locked page does not say why")
 		}
-		entries, err := f.db.AuditEntries(context.Background(), audit.Filter{Action: "login."})
+		entries, err := f.db.AuditEntries(context.Background(), audit.Filter{OrgID: f.org.ID, Action: "login."})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -51,8 +51,8 @@ func (s *Server) throttled(r *http.Request, email string) (time.Duration, error)
 }
 
 // refuseThrottled answers a locked sign-in with 429 and Retry-After.
-func (s *Server) refuseThrottled(w http.ResponseWriter, r *http.Request, email, next string, wait time.Duration) error {
-	if err := s.auditAs(r, audit.Entry{Actor: account.NormalizeEmail(email), Action: audit.LoginLocked, Detail: "refused while locked"}); err != nil {
+func (s *Server) refuseThrottled(w http.ResponseWriter, r *http.Request, email, orgID, next string, wait time.Duration) error {
+	if err := s.auditAs(r, audit.Entry{OrgID: orgID, Actor: account.NormalizeEmail(email), Action: audit.LoginLocked, Detail: "refused while locked"}); err != nil {
 		return err
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
@@ -61,19 +61,20 @@ func (s *Server) refuseThrottled(w http.ResponseWriter, r *http.Request, email, 
 }
 
 // loginFailed records a failed attempt and answers with the same generic
-// message whatever was wrong.
-func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, email, next, why string) error {
+// message whatever was wrong. The audit entry belongs to the organisation
+// the account signs in to (orgID), or to none for an unknown address.
+func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, email, orgID, next, why string) error {
 	now := s.Now()
 	if err := s.Accounts.RecordLoginFailure(r.Context(), email, clientIP(r), now); err != nil {
 		return err
 	}
-	if err := s.auditAs(r, audit.Entry{Actor: account.NormalizeEmail(email), Action: audit.LoginFailed, Detail: why}); err != nil {
+	if err := s.auditAs(r, audit.Entry{OrgID: orgID, Actor: account.NormalizeEmail(email), Action: audit.LoginFailed, Detail: why}); err != nil {
 		return err
 	}
 	if wait, err := s.throttled(r, email); err != nil {
 		return err
 	} else if wait > 0 {
-		if err := s.auditAs(r, audit.Entry{Actor: account.NormalizeEmail(email), Action: audit.LoginLocked, Detail: "locked after repeated failures"}); err != nil {
+		if err := s.auditAs(r, audit.Entry{OrgID: orgID, Actor: account.NormalizeEmail(email), Action: audit.LoginLocked, Detail: "locked after repeated failures"}); err != nil {
 			return err
 		}
 	}
@@ -91,25 +92,30 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	pw := r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
+	u, userErr := s.Accounts.UserByEmail(r.Context(), email)
+	var m account.Member
+	var memberErr error = userErr
+	if userErr == nil {
+		m, memberErr = s.Accounts.FirstMembership(r.Context(), u.ID)
+	}
+	orgID := m.Org.ID // "" when the address or its organisation is unknown
 	if wait, err := s.throttled(r, email); err != nil {
 		return err
 	} else if wait > 0 {
-		return s.refuseThrottled(w, r, email, next, wait)
+		return s.refuseThrottled(w, r, email, orgID, next, wait)
 	}
-	u, err := s.Accounts.UserByEmail(r.Context(), email)
-	if err != nil {
+	if userErr != nil {
 		account.CheckPassword("", pw) // spend the same time as a real check
-		return s.loginFailed(w, r, email, next, "unknown address")
+		return s.loginFailed(w, r, email, "", next, "unknown address")
 	}
 	if !account.CheckPassword(u.PasswordHash, pw) {
-		return s.loginFailed(w, r, email, next, "wrong password")
+		return s.loginFailed(w, r, email, orgID, next, "wrong password")
 	}
 	if u.Disabled {
-		return s.loginFailed(w, r, email, next, "disabled account")
+		return s.loginFailed(w, r, email, orgID, next, "disabled account")
 	}
-	m, err := s.Accounts.FirstMembership(r.Context(), u.ID)
-	if err != nil {
-		return s.loginFailed(w, r, email, next, "no organisation")
+	if memberErr != nil {
+		return s.loginFailed(w, r, email, "", next, "no organisation")
 	}
 	if err := s.Accounts.ClearLoginFailures(r.Context(), email); err != nil {
 		return err
