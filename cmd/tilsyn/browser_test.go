@@ -326,8 +326,22 @@ func (b *browser) teamShot(name string) {
 }
 
 // signIn goes to the base URL, expects the sign-in page, signs in as the
-// demo administrator and expects the dashboard.
+// demo coordinator and expects the dashboard.
 func (b *browser) signIn() {
+	b.t.Helper()
+	resp := b.submitSignIn(demo.Coordinator)
+	if u := b.location(); resp.Status != 200 || u.Path != "/" {
+		b.t.Fatalf("after signing in: %d at %s, want 200 at /", resp.Status, u)
+	}
+	if got, want := b.text("main h1"), b.en.T("dashboard.title"); got != want {
+		b.t.Fatalf("dashboard heading = %q, want %q", got, want)
+	}
+}
+
+// submitSignIn goes to the base URL, expects the sign-in page, checks it,
+// signs in as email with the demo password, and returns the response of
+// the page that signing in leads to.
+func (b *browser) submitSignIn(email string) *network.Response {
 	b.t.Helper()
 	b.load("open "+b.base, chromedp.Navigate(b.base))
 	if u := b.location(); u.Path != "/login" {
@@ -338,16 +352,10 @@ func (b *browser) signIn() {
 	}
 	b.checkPage("sign-in page")
 	b.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.ID("email"), demo.Coordinator),
+		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
 	)
-	resp := b.load("sign in", chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
-	if u := b.location(); resp.Status != 200 || u.Path != "/" {
-		b.t.Fatalf("after signing in: %d at %s, want 200 at /", resp.Status, u)
-	}
-	if got, want := b.text("main h1"), b.en.T("dashboard.title"); got != want {
-		b.t.Fatalf("dashboard heading = %q, want %q", got, want)
-	}
+	return b.load("sign in as "+email, chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
 }
 
 // goToPlaces follows the main navigation to the list of places and returns

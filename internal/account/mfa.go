@@ -3,6 +3,7 @@ package account
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base32"
 	"image/png"
 	"strings"
@@ -56,12 +57,27 @@ func keyFromOTP(key *otp.Key) (TOTPKey, error) {
 // CheckTOTP reports whether code is valid for secret at now, allowing one
 // step of clock drift either way.
 func CheckTOTP(secret, code string, now time.Time) bool {
+	_, ok := TOTPStep(secret, code, now)
+	return ok
+}
+
+// TOTPStep returns the 30-second time step code belongs to, when it is valid
+// for secret at now (one step of drift either way). Storing the last step
+// used and refusing any not after it makes every code usable once.
+func TOTPStep(secret, code string, now time.Time) (int64, bool) {
 	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
 	if secret == "" || len(code) != 6 {
-		return false
+		return 0, false
 	}
-	ok, err := totp.ValidateCustom(code, secret, now.UTC(), totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+	opts := totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	step := now.UTC().Unix() / 30
+	for _, s := range []int64{step, step - 1, step + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(s*30, 0).UTC(), opts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return s, true
+		}
+	}
+	return 0, false
 }
 
 // RecoveryCodeCount is how many recovery codes a user gets.

@@ -99,7 +99,7 @@ func Seed(ctx context.Context, db *sqldb.DB, scale Scale, now time.Time) (Summar
 			}
 		}
 		for _, p := range places {
-			if _, err := tx.CreatePlace(ctx, org.ID, p, now); err != nil {
+			if _, err := tx.CreatePlace(ctx, org.ID, p, "demo", now); err != nil {
 				return fmt.Errorf("demo place %q: %w", p.Name, err)
 			}
 		}

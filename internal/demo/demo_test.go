@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -18,7 +19,7 @@ func TestPlacesAreDeterministicAndCoverEveryTypeAndCountry(t *testing.T) {
 	seen := map[place.Country]map[place.Type]bool{}
 	names := map[string]bool{}
 	for i := range a {
-		if a[i] != b[i] {
+		if !reflect.DeepEqual(a[i], b[i]) {
 			t.Fatalf("place %d differs between runs: %+v vs %+v", i, a[i], b[i])
 		}
 		if err := a[i].Validate(); err != nil {

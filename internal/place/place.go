@@ -3,6 +3,8 @@
 package place
 
 import (
+	"math"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -83,18 +85,67 @@ func (t Type) NationalName(c Country) string {
 	return ti.National[c]
 }
 
+// Status says whether a place is in use.
+type Status string
+
+const (
+	Active    Status = "active"
+	Closed    Status = "closed"
+	Temporary Status = "temporary"
+)
+
+// Statuses lists every status.
+var Statuses = []Status{Active, Temporary, Closed}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return s == Active || s == Closed || s == Temporary }
+
+// Category is a group of people a place holds.
+type Category string
+
+// Categories lists the groups a place may hold.
+var Categories = []Category{"men", "women", "children", "remand", "sentenced", "migrants", "patients"}
+
+// Valid reports whether c is a known category.
+func (c Category) Valid() bool {
+	for _, k := range Categories {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// LocalName is a place's name in another language or script.
+type LocalName struct {
+	Lang string `json:"lang"` // BCP 47 code: "ru", "lt", "en", "se" (Northern Sami) …
+	Name string `json:"name"`
+}
+
 // Place is a place of deprivation of liberty in an organisation's registry.
 type Place struct {
-	ID        string    `json:"id"`
-	OrgID     string    `json:"-"`
-	Name      string    `json:"name"`
-	Type      Type      `json:"type"`
-	Country   Country   `json:"country"`
-	Region    string    `json:"region"`
-	Address   string    `json:"address"`
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID           string      `json:"id"`
+	OrgID        string      `json:"-"`
+	ParentID     string      `json:"parent_id,omitempty"` // set on a sub-unit (an isolation block, a medical unit)
+	Name         string      `json:"name"`                // the official name
+	Names        []LocalName `json:"names"`               // the name in other languages
+	Type         Type        `json:"type"`
+	Country      Country     `json:"country"`
+	Region       string      `json:"region"`
+	Municipality string      `json:"municipality"`
+	Address      string      `json:"address"`
+	Lat          *float64    `json:"lat,omitempty"`
+	Lon          *float64    `json:"lon,omitempty"`
+	Authority    string      `json:"authority"` // the operating authority, e.g. "Kriminalvården", "ФСИН России"
+	Capacity     *int        `json:"capacity,omitempty"`
+	Status       Status      `json:"status"`
+	Categories   []Category  `json:"categories"`
+	OfficialID   string      `json:"official_id"` // the authority's identifier; imports match on it
+	Website      string      `json:"website"`
+	Notes        string      `json:"notes"`
+	Version      int         `json:"version"`
+	CreatedAt    time.Time   `json:"created_at"`
+	UpdatedAt    time.Time   `json:"updated_at"`
 }
 
 // Field length limits, in characters.
@@ -102,15 +153,47 @@ const (
 	MaxName    = 300
 	MaxRegion  = 200
 	MaxAddress = 500
+	MaxNotes   = 10_000
+	MaxNames   = 10
+	MaxOther   = 300 // municipality, authority, official id, website
 )
 
-// Normalize trims surrounding space from the text fields.
+// Normalize trims surrounding space from the text fields, drops empty
+// other-language names, sorts categories and sets a missing status to active.
 func (p *Place) Normalize() {
-	p.Name = strings.TrimSpace(p.Name)
-	p.Region = strings.TrimSpace(p.Region)
-	p.Address = strings.TrimSpace(p.Address)
+	for _, s := range []*string{&p.Name, &p.Region, &p.Municipality, &p.Address, &p.Authority, &p.OfficialID, &p.Website, &p.Notes} {
+		*s = strings.TrimSpace(*s)
+	}
 	p.Type = Type(strings.ToUpper(strings.TrimSpace(string(p.Type))))
 	p.Country = Country(strings.ToUpper(strings.TrimSpace(string(p.Country))))
+	p.Status = Status(strings.ToLower(strings.TrimSpace(string(p.Status))))
+	if p.Status == "" {
+		p.Status = Active
+	}
+	names := p.Names[:0:0]
+	for _, n := range p.Names {
+		n.Lang, n.Name = strings.ToLower(strings.TrimSpace(n.Lang)), strings.TrimSpace(n.Name)
+		if n.Name != "" {
+			names = append(names, n)
+		}
+	}
+	p.Names = names
+	seen := map[Category]bool{}
+	var cats []Category
+	for _, c := range Categories { // vocabulary order, no repeats
+		for _, have := range p.Categories {
+			if Category(strings.ToLower(strings.TrimSpace(string(have)))) == c && !seen[c] {
+				seen[c] = true
+				cats = append(cats, c)
+			}
+		}
+	}
+	for _, have := range p.Categories { // keep unknown ones, so Validate names them
+		if !Category(strings.ToLower(strings.TrimSpace(string(have)))).Valid() {
+			cats = append(cats, have)
+		}
+	}
+	p.Categories = cats
 }
 
 // Validate reports every field's problem at once.
@@ -140,7 +223,52 @@ func (p Place) Validate() error {
 	if utf8.RuneCountInString(p.Address) > MaxAddress {
 		f.Add("address", "error.too_long")
 	}
-	for _, s := range []struct{ field, v string }{{"name", p.Name}, {"region", p.Region}, {"address", p.Address}} {
+	if utf8.RuneCountInString(p.Notes) > MaxNotes {
+		f.Add("notes", "error.too_long")
+	}
+	for _, s := range []struct{ field, v string }{{"municipality", p.Municipality}, {"authority", p.Authority}, {"official_id", p.OfficialID}, {"website", p.Website}} {
+		if utf8.RuneCountInString(s.v) > MaxOther {
+			f.Add(s.field, "error.too_long")
+		}
+	}
+	if p.Website != "" && !strings.HasPrefix(p.Website, "https://") && !strings.HasPrefix(p.Website, "http://") {
+		f.Add("website", "error.place.bad_website")
+	}
+	if p.Status != "" && !p.Status.Valid() {
+		f.Add("status", "error.place.bad_status")
+	}
+	for _, c := range p.Categories {
+		if !c.Valid() {
+			f.Add("categories", "error.place.bad_category")
+			break
+		}
+	}
+	if len(p.Names) > MaxNames {
+		f.Add("names", "error.place.too_many_names")
+	}
+	for _, n := range p.Names {
+		if !langPattern.MatchString(n.Lang) || utf8.RuneCountInString(n.Name) > MaxName {
+			f.Add("names", "error.place.bad_name")
+			break
+		}
+	}
+	if (p.Lat == nil) != (p.Lon == nil) {
+		f.Add("lat", "error.place.bad_coordinates")
+	} else if p.Lat != nil && (*p.Lat < -90 || *p.Lat > 90 || *p.Lon < -180 || *p.Lon > 180 || math.IsNaN(*p.Lat) || math.IsNaN(*p.Lon)) {
+		f.Add("lat", "error.place.bad_coordinates")
+	}
+	if p.Capacity != nil && (*p.Capacity < 0 || *p.Capacity > 100_000) {
+		f.Add("capacity", "error.place.bad_capacity")
+	}
+	if p.ParentID != "" && p.ParentID == p.ID {
+		f.Add("parent_id", "error.place.own_parent")
+	}
+	texts := []struct{ field, v string }{{"name", p.Name}, {"region", p.Region}, {"municipality", p.Municipality}, {"address", p.Address},
+		{"authority", p.Authority}, {"official_id", p.OfficialID}, {"website", p.Website}, {"notes", p.Notes}}
+	for _, n := range p.Names {
+		texts = append(texts, struct{ field, v string }{"names", n.Name})
+	}
+	for _, s := range texts {
 		if !utf8.ValidString(s.v) || strings.ContainsRune(s.v, 0) {
 			f.Add(s.field, "error.bad_text")
 		}
@@ -148,13 +276,30 @@ func (p Place) Validate() error {
 	return f.Err()
 }
 
+var langPattern = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})*$`)
+
+// SearchKey is what name search matches: every name of the place, folded.
+func (p Place) SearchKey() string {
+	keys := []string{Fold(p.Name)}
+	for _, n := range p.Names {
+		keys = append(keys, Fold(n.Name))
+	}
+	if p.OfficialID != "" {
+		keys = append(keys, Fold(p.OfficialID))
+	}
+	return strings.Join(keys, "\n")
+}
+
 // Filter selects places for a list.
 type Filter struct {
-	Query   string  // matches names ignoring case and diacritics
-	Country Country // "" for all
-	Type    Type    // "" for all
-	After   string  // opaque cursor from a previous page
-	Limit   int
+	Query     string  // matches any of the names, ignoring case and diacritics
+	Country   Country // "" for all
+	Type      Type    // "" for all
+	Region    string  // exact; "" for all
+	Authority string  // exact; "" for all
+	Status    Status  // "" for all
+	After     string  // opaque cursor from a previous page
+	Limit     int
 }
 
 // Page is one page of a place list.

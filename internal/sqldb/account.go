@@ -622,3 +622,15 @@ func (db *DB) AddMember(ctx context.Context, orgID string, u account.User, role 
 	})
 	return u, err
 }
+
+// UseTOTPStep records that the user signed in with the code of time step
+// step; it reports false when that step or a later one was used already, so
+// a code seen over someone's shoulder cannot be used again.
+func (db *DB) UseTOTPStep(ctx context.Context, userID string, step int64) (bool, error) {
+	res, err := db.w.ExecContext(ctx, db.d.bind(`UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`), step, userID, step)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

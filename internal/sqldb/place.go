@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,102 +16,268 @@ import (
 	"github.com/tilsyn/tilsyn/internal/place"
 )
 
-const placeColumns = "id, org_id, name, type, country, region, address, version, created_at, updated_at"
+const placeColumns = "id, org_id, parent_id, name, names, type, country, region, municipality, address, lat, lon, " +
+	"authority, capacity, status, categories, official_id, website, notes, version, created_at, updated_at"
 
-func scanPlace(row interface{ Scan(...any) error }) (place.Place, error) {
-	var p place.Place
-	var typ, country string
-	err := row.Scan(&p.ID, &p.OrgID, &p.Name, &typ, &country, &p.Region, &p.Address, &p.Version, &p.CreatedAt, &p.UpdatedAt)
-	p.Type, p.Country = place.Type(typ), place.Country(country)
+// placeRow scans the columns of placeColumns.
+type placeRow struct {
+	p                           place.Place
+	parent                      sql.NullString
+	names, typ, country, status string
+	categories                  string
+	lat, lon                    sql.NullFloat64
+	capacity                    sql.NullInt64
+}
+
+func (pr *placeRow) dest() []any {
+	p := &pr.p
+	return []any{&p.ID, &p.OrgID, &pr.parent, &p.Name, &pr.names, &pr.typ, &pr.country, &p.Region, &p.Municipality, &p.Address,
+		&pr.lat, &pr.lon, &p.Authority, &pr.capacity, &pr.status, &pr.categories, &p.OfficialID, &p.Website, &p.Notes,
+		&p.Version, &p.CreatedAt, &p.UpdatedAt}
+}
+
+func (pr *placeRow) place() (place.Place, error) {
+	p := pr.p
+	p.ParentID = pr.parent.String
+	p.Type, p.Country, p.Status = place.Type(pr.typ), place.Country(pr.country), place.Status(pr.status)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
-	return p, err
+	p.Names = []place.LocalName{}
+	if err := json.Unmarshal([]byte(pr.names), &p.Names); err != nil {
+		return p, fmt.Errorf("place %s names: %w", p.ID, err)
+	}
+	p.Categories = []place.Category{}
+	for _, c := range strings.Split(pr.categories, ",") {
+		if c != "" {
+			p.Categories = append(p.Categories, place.Category(c))
+		}
+	}
+	if pr.lat.Valid && pr.lon.Valid {
+		lat, lon := pr.lat.Float64, pr.lon.Float64
+		p.Lat, p.Lon = &lat, &lon
+	}
+	if pr.capacity.Valid {
+		c := int(pr.capacity.Int64)
+		p.Capacity = &c
+	}
+	return p, nil
+}
+
+// placeArgs are p's values for the columns after id and org_id, then the
+// two search keys.
+func placeArgs(p place.Place) []any {
+	names, _ := json.Marshal(p.Names)
+	if p.Names == nil {
+		names = []byte("[]")
+	}
+	cats := make([]string, len(p.Categories))
+	for i, c := range p.Categories {
+		cats[i] = string(c)
+	}
+	var parent, lat, lon, capacity any
+	if p.ParentID != "" {
+		parent = p.ParentID
+	}
+	if p.Lat != nil && p.Lon != nil {
+		lat, lon = *p.Lat, *p.Lon
+	}
+	if p.Capacity != nil {
+		capacity = *p.Capacity
+	}
+	return []any{parent, p.Name, string(names), string(p.Type), string(p.Country), p.Region, p.Municipality, p.Address, lat, lon,
+		p.Authority, capacity, string(p.Status), strings.Join(cats, ","), p.OfficialID, p.Website, p.Notes,
+		place.Fold(p.Name), p.SearchKey()}
 }
 
 // NewID returns a new opaque, time-ordered public identifier.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // CreatePlace validates p and stores it in org's registry with a new id.
-func (db *DB) CreatePlace(ctx context.Context, orgID string, p place.Place, now time.Time) (place.Place, error) {
+func (db *DB) CreatePlace(ctx context.Context, orgID string, p place.Place, by string, now time.Time) (place.Place, error) {
 	var out place.Place
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		var err error
-		out, err = tx.CreatePlace(ctx, orgID, p, now)
+		out, err = tx.CreatePlace(ctx, orgID, p, by, now)
 		return err
 	})
 	return out, err
 }
 
-// CreatePlace validates p and stores it in org's registry with a new id.
-func (tx *Tx) CreatePlace(ctx context.Context, orgID string, p place.Place, now time.Time) (place.Place, error) {
+// CreatePlace validates p and stores it in org's registry with a new id;
+// by is who did it, for the place's history.
+func (tx *Tx) CreatePlace(ctx context.Context, orgID string, p place.Place, by string, now time.Time) (place.Place, error) {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return place.Place{}, err
 	}
-	now = now.UTC().Truncate(time.Microsecond)
+	if err := tx.checkParent(ctx, orgID, p); err != nil {
+		return place.Place{}, err
+	}
+	now = utc(now)
 	p.ID, p.OrgID, p.Version, p.CreatedAt, p.UpdatedAt = NewID(), orgID, 1, now, now
-	_, err := tx.tx.ExecContext(ctx, tx.d.bind(`INSERT INTO places (`+placeColumns+`, name_fold)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		p.ID, p.OrgID, p.Name, string(p.Type), string(p.Country), p.Region, p.Address, p.Version, p.CreatedAt, p.UpdatedAt, place.Fold(p.Name))
+	if p.Names == nil {
+		p.Names = []place.LocalName{}
+	}
+	if p.Categories == nil {
+		p.Categories = []place.Category{}
+	}
+	args := append([]any{p.ID, p.OrgID}, placeArgs(p)...)
+	args = append(args, p.Version, p.CreatedAt, p.UpdatedAt)
+	_, err := tx.tx.ExecContext(ctx, tx.d.bind(`INSERT INTO places (id, org_id, parent_id, name, names, type, country, region, municipality, address, lat, lon,
+		authority, capacity, status, categories, official_id, website, notes, name_fold, search_fold, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), args...)
+	if tx.d.isUnique(err) {
+		return place.Place{}, duplicateOfficialID()
+	}
 	if err != nil {
 		return place.Place{}, fmt.Errorf("insert place: %w", err)
 	}
-	return p, nil
+	return p, tx.recordVersion(ctx, p, by)
+}
+
+func duplicateOfficialID() error {
+	return &fault.Error{Kind: fault.Invalid, Code: "error.invalid", Fields: []fault.FieldError{{Field: "official_id", Code: "error.place.official_id_taken"}}}
+}
+
+// checkParent makes sure a sub-unit's parent is a place of the same organisation.
+func (tx *Tx) checkParent(ctx context.Context, orgID string, p place.Place) error {
+	if p.ParentID == "" {
+		return nil
+	}
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, tx.d.bind(`SELECT COUNT(*) FROM places WHERE id = ? AND org_id = ? AND parent_id IS NULL`), p.ParentID, orgID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		var f fault.Fields
+		f.Add("parent_id", "error.place.bad_parent")
+		return f.Err()
+	}
+	return nil
+}
+
+func (tx *Tx) recordVersion(ctx context.Context, p place.Place, by string) error {
+	snap, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	_, err = tx.tx.ExecContext(ctx, tx.d.bind(`INSERT INTO place_history (place_id, version, changed_at, changed_by, snapshot) VALUES (?, ?, ?, ?, ?)`),
+		p.ID, p.Version, p.UpdatedAt, by, string(snap))
+	if err != nil {
+		return fmt.Errorf("place history: %w", err)
+	}
+	return nil
 }
 
 // Place returns org's place id, or a not-found fault.
 func (db *DB) Place(ctx context.Context, orgID, id string) (place.Place, error) {
-	p, err := scanPlace(db.r.QueryRowContext(ctx, db.d.bind(`SELECT `+placeColumns+` FROM places WHERE id = ? AND org_id = ?`), id, orgID))
+	return placeByID(ctx, db.r, db.d, orgID, id)
+}
+
+func placeByID(ctx context.Context, q querier, d *dialect, orgID, id string) (place.Place, error) {
+	var pr placeRow
+	err := q.QueryRowContext(ctx, d.bind(`SELECT `+placeColumns+` FROM places WHERE id = ? AND org_id = ?`), id, orgID).Scan(pr.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return place.Place{}, fault.NotFoundError("place")
 	}
 	if err != nil {
 		return place.Place{}, fmt.Errorf("place %s: %w", id, err)
 	}
-	return p, nil
+	return pr.place()
 }
 
 // UpdatePlace validates p and replaces the stored record, provided the stored
 // version is still p.Version; otherwise it returns a conflict fault, so one
 // person's edit never silently overwrites another's.
-func (db *DB) UpdatePlace(ctx context.Context, orgID string, p place.Place, now time.Time) (place.Place, error) {
+func (db *DB) UpdatePlace(ctx context.Context, orgID string, p place.Place, by string, now time.Time) (place.Place, error) {
+	var out place.Place
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.UpdatePlace(ctx, orgID, p, by, now)
+		return err
+	})
+	return out, err
+}
+
+// UpdatePlace is UpdatePlace inside a transaction.
+func (tx *Tx) UpdatePlace(ctx context.Context, orgID string, p place.Place, by string, now time.Time) (place.Place, error) {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return place.Place{}, err
 	}
-	now = now.UTC().Truncate(time.Microsecond)
-	res, err := db.w.ExecContext(ctx, db.d.bind(`UPDATE places
-		SET name = ?, name_fold = ?, type = ?, country = ?, region = ?, address = ?, version = version + 1, updated_at = ?
-		WHERE id = ? AND org_id = ? AND version = ?`),
-		p.Name, place.Fold(p.Name), string(p.Type), string(p.Country), p.Region, p.Address, now, p.ID, orgID, p.Version)
+	if err := tx.checkParent(ctx, orgID, p); err != nil {
+		return place.Place{}, err
+	}
+	args := append(placeArgs(p), utc(now), p.ID, orgID, p.Version)
+	res, err := tx.tx.ExecContext(ctx, tx.d.bind(`UPDATE places SET parent_id = ?, name = ?, names = ?, type = ?, country = ?, region = ?,
+		municipality = ?, address = ?, lat = ?, lon = ?, authority = ?, capacity = ?, status = ?, categories = ?, official_id = ?,
+		website = ?, notes = ?, name_fold = ?, search_fold = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND org_id = ? AND version = ?`), args...)
+	if tx.d.isUnique(err) {
+		return place.Place{}, duplicateOfficialID()
+	}
 	if err != nil {
 		return place.Place{}, fmt.Errorf("update place %s: %w", p.ID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return place.Place{}, err
 	} else if n == 0 {
-		if _, err := db.Place(ctx, orgID, p.ID); err != nil {
+		if _, err := placeByID(ctx, tx.tx, tx.d, orgID, p.ID); err != nil {
 			return place.Place{}, err
 		}
 		return place.Place{}, fault.ConflictError("error.place.changed")
 	}
-	return db.Place(ctx, orgID, p.ID)
+	out, err := placeByID(ctx, tx.tx, tx.d, orgID, p.ID)
+	if err != nil {
+		return out, err
+	}
+	return out, tx.recordVersion(ctx, out, by)
+}
+
+// PlaceByOfficialID returns org's place with the official identifier.
+func (tx *Tx) PlaceByOfficialID(ctx context.Context, orgID, officialID string) (place.Place, error) {
+	var pr placeRow
+	err := tx.tx.QueryRowContext(ctx, tx.d.bind(`SELECT `+placeColumns+` FROM places WHERE org_id = ? AND official_id = ?`), orgID, officialID).Scan(pr.dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return place.Place{}, fault.NotFoundError("place")
+	}
+	if err != nil {
+		return place.Place{}, err
+	}
+	return pr.place()
+}
+
+// ArchivePlace takes a place out of the lists (it stays readable by id, with
+// its history); archived reports the new state.
+func (db *DB) ArchivePlace(ctx context.Context, orgID, id string, archived bool, now time.Time) error {
+	var at any
+	if archived {
+		at = utc(now)
+	}
+	res, err := db.w.ExecContext(ctx, db.d.bind(`UPDATE places SET archived_at = ? WHERE id = ? AND org_id = ?`), at, id, orgID)
+	if err != nil {
+		return fmt.Errorf("archive place: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fault.NotFoundError("place")
+	}
+	return nil
 }
 
 // Places returns one page of org's places matching f, ordered by name.
 func (db *DB) Places(ctx context.Context, orgID string, f place.Filter) (place.Page, error) {
-	where := []string{"org_id = ?"}
+	where := []string{"org_id = ?", "archived_at IS NULL"}
 	args := []any{orgID}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, `name_fold LIKE ? ESCAPE '\'`)
+		where = append(where, `search_fold LIKE ? ESCAPE '\'`)
 		args = append(args, "%"+likeEscape(place.Fold(q))+"%")
 	}
-	if f.Country != "" {
-		where = append(where, "country = ?")
-		args = append(args, string(f.Country))
-	}
-	if f.Type != "" {
-		where = append(where, "type = ?")
-		args = append(args, string(f.Type))
+	for _, eq := range []struct{ col, v string }{
+		{"country", string(f.Country)}, {"type", string(f.Type)}, {"region", f.Region}, {"authority", f.Authority}, {"status", string(f.Status)},
+	} {
+		if eq.v != "" {
+			where = append(where, eq.col+" = ?")
+			args = append(args, eq.v)
+		}
 	}
 	cond := strings.Join(where, " AND ")
 
@@ -140,16 +307,18 @@ func (db *DB) Places(ctx context.Context, orgID string, f place.Filter) (place.P
 	defer rows.Close()
 	var lastFold string
 	for rows.Next() {
-		var p place.Place
-		var typ, country, fold string
-		if err := rows.Scan(&p.ID, &p.OrgID, &p.Name, &typ, &country, &p.Region, &p.Address, &p.Version, &p.CreatedAt, &p.UpdatedAt, &fold); err != nil {
+		var pr placeRow
+		var fold string
+		if err := rows.Scan(append(pr.dest(), &fold)...); err != nil {
 			return page, err
 		}
-		p.Type, p.Country = place.Type(typ), place.Country(country)
-		p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 		if len(page.Places) == limit {
 			page.Next = encodeCursor(lastFold, page.Places[limit-1].ID)
 			break
+		}
+		p, err := pr.place()
+		if err != nil {
+			return page, err
 		}
 		page.Places = append(page.Places, p)
 		lastFold = fold

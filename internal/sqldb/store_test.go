@@ -53,7 +53,7 @@ func TestPlaceRoundTrip(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		org := newOrg(t, db, "npm")
-		p, err := db.CreatePlace(ctx, org.ID, place.Place{Name: " Šiaulių tardymo izoliatorius ", Type: "ptd", Country: "lt", Region: "Šiaulių apskritis"}, now)
+		p, err := db.CreatePlace(ctx, org.ID, place.Place{Name: " Šiaulių tardymo izoliatorius ", Type: "ptd", Country: "lt", Region: "Šiaulių apskritis"}, "", now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestPlaceRoundTrip(t *testing.T) {
 		}
 
 		got.Address = "Vilniaus g. 1"
-		upd, err := db.UpdatePlace(ctx, org.ID, got, now.Add(time.Hour))
+		upd, err := db.UpdatePlace(ctx, org.ID, got, "", now.Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestPlaceRoundTrip(t *testing.T) {
 		}
 		// An edit based on version 1 must not overwrite version 2.
 		got.Name = "Stale"
-		if _, err := db.UpdatePlace(ctx, org.ID, got, now); !fault.Is(err, fault.Conflict) {
+		if _, err := db.UpdatePlace(ctx, org.ID, got, "", now); !fault.Is(err, fault.Conflict) {
 			t.Errorf("stale update: err = %v, want conflict", err)
 		}
 		if again, _ := db.Place(ctx, org.ID, p.ID); again.Name != upd.Name {
@@ -88,7 +88,7 @@ func TestPlaceBelongsToItsOrg(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		a, b := newOrg(t, db, "a"), newOrg(t, db, "b")
-		p, err := db.CreatePlace(ctx, a.ID, place.Place{Name: "Kumla", Type: "PRI", Country: "SE"}, now)
+		p, err := db.CreatePlace(ctx, a.ID, place.Place{Name: "Kumla", Type: "PRI", Country: "SE"}, "", now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func TestPlaceBelongsToItsOrg(t *testing.T) {
 			t.Errorf("other org read: err = %v, want not found", err)
 		}
 		p.Name = "Taken over"
-		if _, err := db.UpdatePlace(ctx, b.ID, p, now); !fault.Is(err, fault.NotFound) {
+		if _, err := db.UpdatePlace(ctx, b.ID, p, "", now); !fault.Is(err, fault.NotFound) {
 			t.Errorf("other org update: err = %v, want not found", err)
 		}
 		page, err := db.Places(ctx, b.ID, place.Filter{})
@@ -110,7 +110,7 @@ func TestInvalidPlaceIsNotWritten(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		org := newOrg(t, db, "npm")
-		_, err := db.CreatePlace(ctx, org.ID, place.Place{Name: "", Type: "JAIL", Country: "NO"}, now)
+		_, err := db.CreatePlace(ctx, org.ID, place.Place{Name: "", Type: "JAIL", Country: "NO"}, "", now)
 		if !fault.Is(err, fault.Invalid) {
 			t.Fatalf("err = %v, want invalid", err)
 		}
@@ -133,12 +133,12 @@ func TestPlacesFilterSearchAndPaging(t *testing.T) {
 		}
 		err := db.WithTx(ctx, func(tx *sqldb.Tx) error {
 			for _, p := range fixtures {
-				if _, err := tx.CreatePlace(ctx, org.ID, p, now); err != nil {
+				if _, err := tx.CreatePlace(ctx, org.ID, p, "", now); err != nil {
 					return err
 				}
 			}
 			for i := range 23 {
-				if _, err := tx.CreatePlace(ctx, org.ID, place.Place{Name: fmt.Sprintf("Fengsel %02d", i), Type: "PRI", Country: "NO"}, now); err != nil {
+				if _, err := tx.CreatePlace(ctx, org.ID, place.Place{Name: fmt.Sprintf("Fengsel %02d", i), Type: "PRI", Country: "NO"}, "", now); err != nil {
 					return err
 				}
 			}
@@ -217,10 +217,10 @@ func TestTxRollsBackEverything(t *testing.T) {
 		ctx := context.Background()
 		org := newOrg(t, db, "npm")
 		err := db.WithTx(ctx, func(tx *sqldb.Tx) error {
-			if _, err := tx.CreatePlace(ctx, org.ID, place.Place{Name: "First", Type: "PRI", Country: "NO"}, now); err != nil {
+			if _, err := tx.CreatePlace(ctx, org.ID, place.Place{Name: "First", Type: "PRI", Country: "NO"}, "", now); err != nil {
 				return err
 			}
-			_, err := tx.CreatePlace(ctx, org.ID, place.Place{Name: "Second", Type: "NOPE", Country: "NO"}, now)
+			_, err := tx.CreatePlace(ctx, org.ID, place.Place{Name: "Second", Type: "NOPE", Country: "NO"}, "", now)
 			return err
 		})
 		if !fault.Is(err, fault.Invalid) {
@@ -290,7 +290,7 @@ func TestConcurrentWriters(t *testing.T) {
 		errs := make(chan error, 40)
 		for i := range 40 {
 			wg.Go(func() {
-				_, err := db.CreatePlace(ctx, org.ID, place.Place{Name: fmt.Sprintf("P%d", i), Type: "PRI", Country: "NO"}, now)
+				_, err := db.CreatePlace(ctx, org.ID, place.Place{Name: fmt.Sprintf("P%d", i), Type: "PRI", Country: "NO"}, "", now)
 				errs <- err
 			})
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -41,29 +42,81 @@ func (s *Server) apiPlaceList(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// placeInput is the body of a create or update; absent fields are left as they are.
+// placeInput is the body of a create or update; absent fields are left as
+// they are. Coordinates and capacity are cleared with an explicit null.
 type placeInput struct {
-	Name    *string `json:"name"`
-	Type    *string `json:"type"`
-	Country *string `json:"country"`
-	Region  *string `json:"region"`
-	Address *string `json:"address"`
+	ParentID     *string            `json:"parent_id"`
+	Name         *string            `json:"name"`
+	Names        *[]place.LocalName `json:"names"`
+	Type         *string            `json:"type"`
+	Country      *string            `json:"country"`
+	Region       *string            `json:"region"`
+	Municipality *string            `json:"municipality"`
+	Address      *string            `json:"address"`
+	Lat          optional[float64]  `json:"lat"`
+	Lon          optional[float64]  `json:"lon"`
+	Authority    *string            `json:"authority"`
+	Capacity     optional[int]      `json:"capacity"`
+	Status       *string            `json:"status"`
+	Categories   *[]place.Category  `json:"categories"`
+	OfficialID   *string            `json:"official_id"`
+	Website      *string            `json:"website"`
+	Notes        *string            `json:"notes"`
+}
+
+// optional is a JSON field that may be absent (leave as is), null (clear)
+// or a value.
+type optional[T any] struct {
+	Set   bool
+	Value *T
+}
+
+func (o *optional[T]) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	o.Value = &v
+	return nil
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
 }
 
 func (in placeInput) apply(p *place.Place) {
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
-		}
+	for _, f := range []struct {
+		dst *string
+		v   *string
+	}{{&p.ParentID, in.ParentID}, {&p.Name, in.Name}, {&p.Region, in.Region}, {&p.Municipality, in.Municipality},
+		{&p.Address, in.Address}, {&p.Authority, in.Authority}, {&p.OfficialID, in.OfficialID}, {&p.Website, in.Website}, {&p.Notes, in.Notes}} {
+		set(f.dst, f.v)
 	}
-	set(&p.Name, in.Name)
-	set(&p.Region, in.Region)
-	set(&p.Address, in.Address)
+	set(&p.Names, in.Names)
+	set(&p.Categories, in.Categories)
 	if in.Type != nil {
 		p.Type = place.Type(*in.Type)
 	}
 	if in.Country != nil {
 		p.Country = place.Country(*in.Country)
+	}
+	if in.Status != nil {
+		p.Status = place.Status(*in.Status)
+	}
+	if in.Lat.Set {
+		p.Lat = in.Lat.Value
+	}
+	if in.Lon.Set {
+		p.Lon = in.Lon.Value
+	}
+	if in.Capacity.Set {
+		p.Capacity = in.Capacity.Value
 	}
 }
 
@@ -76,7 +129,7 @@ func (s *Server) apiPlaceCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	var p place.Place
 	in.apply(&p)
-	p, err := s.Places.CreatePlace(r.Context(), reqState(r).member.Org.ID, p, s.Now())
+	p, err := s.Places.CreatePlace(r.Context(), reqState(r).member.Org.ID, p, reqState(r).member.User.ID, s.Now())
 	if err != nil {
 		return err
 	}
@@ -115,7 +168,7 @@ func (s *Server) apiPlacePatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.apply(&p)
-	p, err = s.Places.UpdatePlace(r.Context(), org, p, s.Now())
+	p, err = s.Places.UpdatePlace(r.Context(), org, p, reqState(r).member.User.ID, s.Now())
 	if err != nil {
 		return err
 	}

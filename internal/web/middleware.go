@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -225,6 +226,9 @@ func (s *Server) wrap(rt route) http.Handler {
 				if rt.api {
 					s.fail(w, r, true, fault.UnauthorizedError("error.session.mfa"))
 					return
+				}
+				if r.Method == http.MethodGet {
+					to += "?next=" + url.QueryEscape(r.URL.RequestURI())
 				}
 				http.Redirect(w, r, to, http.StatusSeeOther)
 				return

@@ -109,7 +109,7 @@ func (s *Server) placeCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st := reqState(r)
-	p, err := s.Places.CreatePlace(r.Context(), st.member.Org.ID, in, s.Now())
+	p, err := s.Places.CreatePlace(r.Context(), st.member.Org.ID, in, st.member.User.ID, s.Now())
 	if errs, ok := formErrorsOf(err, st.loc, "place.field."); ok {
 		s.render(w, r, http.StatusUnprocessableEntity, "place_form", "places", placeFormPage{Place: in, Errors: errs})
 		return nil
@@ -153,7 +153,7 @@ func (s *Server) placeUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.ID = stored.ID
-	p, err := s.Places.UpdatePlace(r.Context(), st.member.Org.ID, in, s.Now())
+	p, err := s.Places.UpdatePlace(r.Context(), st.member.Org.ID, in, st.member.User.ID, s.Now())
 	if errs, ok := formErrorsOf(err, st.loc, "place.field."); ok {
 		s.render(w, r, http.StatusUnprocessableEntity, "place_form", "places", placeFormPage{Place: in, Stored: stored, Errors: errs})
 		return nil

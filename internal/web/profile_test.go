@@ -436,7 +436,11 @@ func TestProfileAdminMustEnrol(t *testing.T) {
 			{method: "POST", path: "/profile/2fa/recovery", form: url.Values{"password": {testPassword}}},
 		} {
 			r.cookie = cookie
-			if resp := f.do(r); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/profile/2fa" {
+			want := "/profile/2fa"
+			if r.method == http.MethodGet {
+				want += "?next=" + url.QueryEscape(r.path)
+			}
+			if resp := f.do(r); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
 				t.Errorf("%s %s before enrolment: %d %q", r.method, r.path, resp.StatusCode, resp.Header.Get("Location"))
 			}
 		}

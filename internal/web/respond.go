@@ -180,6 +180,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 // page is what every page template sees.
 type page struct {
 	Member  *account.Member
+	Pending bool   // signed in, but not through the second factor yet: no navigation
 	Section string // the navigation entry to mark current
 	Path    string // this page's path, to come back to after changing language
 	Flash   string
@@ -198,6 +199,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name, 
 		loc = s.Catalog.For("en")
 	}
 	p := page{Member: st.member, Section: section, Path: r.URL.RequestURI(), Data: data}
+	p.Pending = st.member != nil && gateRedirect(st.member, gateFull) != ""
 	if r.Method != http.MethodGet {
 		p.Path = "/"
 	}

@@ -165,3 +165,25 @@ func TestScriptInEveryPlaceFieldIsInert(t *testing.T) {
 		t.Errorf("the API answers the payload unescaped or as %q", api.Header.Get("Content-Type"))
 	}
 }
+
+// An authenticator code works once: seen over a shoulder, it is worthless.
+func TestSecondFactorCodeWorksOnce(t *testing.T) {
+	forEngine(t, func(t *testing.T, f *fixture) {
+		if resp, cookie := f.login("admin@example.org", testPassword); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/places" || cookie == "" {
+			t.Fatalf("first sign-in: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		// The same code again, within its 30 seconds.
+		resp, cookie := f.login("admin@example.org", testPassword)
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("replayed code: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if page := f.do(request{method: "GET", path: "/places", cookie: cookie}); page.StatusCode != http.StatusSeeOther || !strings.HasPrefix(page.Header.Get("Location"), "/login/2fa") {
+			t.Errorf("the session of a replayed code reaches %d %q", page.StatusCode, page.Header.Get("Location"))
+		}
+		// The next code is fine.
+		f.now = f.now.Add(30 * time.Second)
+		if resp, _ := f.login("admin@example.org", testPassword); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("next code: %d", resp.StatusCode)
+		}
+	})
+}

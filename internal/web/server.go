@@ -31,10 +31,10 @@ var staticFS embed.FS
 
 // PlaceStore is what the web layer needs of the places registry.
 type PlaceStore interface {
-	CreatePlace(ctx context.Context, orgID string, p place.Place, now time.Time) (place.Place, error)
+	CreatePlace(ctx context.Context, orgID string, p place.Place, by string, now time.Time) (place.Place, error)
 	Place(ctx context.Context, orgID, id string) (place.Place, error)
 	PlaceExists(ctx context.Context, id string) (bool, error)
-	UpdatePlace(ctx context.Context, orgID string, p place.Place, now time.Time) (place.Place, error)
+	UpdatePlace(ctx context.Context, orgID string, p place.Place, by string, now time.Time) (place.Place, error)
 	Places(ctx context.Context, orgID string, f place.Filter) (place.Page, error)
 	PlaceCounts(ctx context.Context, orgID string) (map[place.Country]int, error)
 }
@@ -52,6 +52,7 @@ type SessionStore interface {
 	LoginFailures(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, oldest time.Time, err error)
 	ClearLoginFailures(ctx context.Context, email string) error
 	UseRecoveryCode(ctx context.Context, userID, codeHash string, now time.Time) (bool, error)
+	UseTOTPStep(ctx context.Context, userID string, step int64) (bool, error)
 }
 
 // AccountStore is what the profile and administration pages need.

@@ -183,7 +183,13 @@ func (s *Server) mfaVerify(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	code := strings.TrimSpace(r.PostForm.Get("code"))
-	ok := account.CheckTOTP(m.User.TOTPSecret, code, s.Now())
+	step, ok := account.TOTPStep(m.User.TOTPSecret, code, s.Now())
+	if ok { // each code works once
+		var err error
+		if ok, err = s.Accounts.UseTOTPStep(r.Context(), m.User.ID, step); err != nil {
+			return err
+		}
+	}
 	how := "authenticator code"
 	if !ok && len(code) > 6 {
 		var err error

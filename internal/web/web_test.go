@@ -79,13 +79,13 @@ func newFixture(t *testing.T, e sqldbtest.Engine) *fixture {
 			{Name: "Åstorp polisarrest", Type: "POL-CUS", Country: "SE"},
 			{Name: "Bergen fengsel", Type: "PRI", Country: "NO"},
 		} {
-			created, err := tx.CreatePlace(ctx, f.org.ID, p, testNow)
+			created, err := tx.CreatePlace(ctx, f.org.ID, p, "", testNow)
 			if err != nil {
 				return err
 			}
 			f.places[p.Name] = created
 		}
-		created, err := tx.CreatePlace(ctx, f.other.ID, place.Place{Name: "Kresty", Type: "PTD", Country: "RU"}, testNow)
+		created, err := tx.CreatePlace(ctx, f.other.ID, place.Place{Name: "Kresty", Type: "PTD", Country: "RU"}, "", testNow)
 		f.places["other"] = created
 		return err
 	})
@@ -221,7 +221,7 @@ func TestAPIPlaces(t *testing.T) {
 			{"create invalid", request{method: "POST", path: "/api/v1/places", token: "admin/write", body: `{"name":"  ","type":"JAIL"}`}, 422, wantFields("name,type,country")},
 			{"create malformed", request{method: "POST", path: "/api/v1/places", token: "admin/write", body: `{"name":`}, 400, wantProblemCode("error.malformed")},
 			{"create wrong type", request{method: "POST", path: "/api/v1/places", token: "admin/write", body: `{"name":5}`}, 422, wantFields("name")},
-			{"create unknown field", request{method: "POST", path: "/api/v1/places", token: "admin/write", body: `{"name":"X","type":"PRI","country":"NO","capacity":3}`}, 422, wantFields("capacity")},
+			{"create unknown field", request{method: "POST", path: "/api/v1/places", token: "admin/write", body: `{"name":"X","type":"PRI","country":"NO","beds":3}`}, 422, wantFields("beds")},
 			{"create too large", request{method: "POST", path: "/api/v1/places", token: "admin/write", body: `{"name":"` + strings.Repeat("x", maxBody) + `"}`}, 413, nil},
 			{"patch stale", request{method: "PATCH", path: "/api/v1/places/" + lt.ID, token: "admin/write", header: map[string]string{"If-Match": `"v7"`}, body: `{"region":"R"}`}, 412, wantProblemCode("error.stale")},
 			{"patch invalid", request{method: "PATCH", path: "/api/v1/places/" + lt.ID, token: "admin/write", body: `{"country":"DE"}`}, 422, wantFields("country")},
