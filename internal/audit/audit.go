@@ -19,32 +19,44 @@ const Genesis = "000000000000000000000000000000000000000000000000000000000000000
 // Actions recorded. Reads of confidential records use their own actions as
 // those capabilities land.
 const (
-	LoginOK        = "login.ok"
-	LoginFailed    = "login.failed"
-	LoginLocked    = "login.locked"
-	LoginMFAFailed = "login.mfa_failed"
-	Logout         = "logout"
-	LogoutAll      = "logout.everywhere"
-	PasswordChange = "password.changed"
-	PasswordReset  = "password.reset_issued"
-	PasswordSet    = "password.reset_used"
-	MFAEnabled     = "mfa.enabled"
-	MFADisabled    = "mfa.disabled"
-	TokenCreated   = "token.created"
-	TokenRevoked   = "token.revoked"
-	UserAdded      = "user.added"
-	UserRole       = "user.role_changed"
-	UserDisabled   = "user.disabled"
-	UserEnabled    = "user.enabled"
-	OrgCreated     = "org.created"
-	OrgChanged     = "org.changed"
-	AccessDenied   = "access.denied"
-	PlaceCreated   = "place.created"
-	PlaceChanged   = "place.changed"
-	OrgSwitched    = "session.org_switched"
-	LocaleChanged  = "user.locale_changed"
-	RecoveryCodes  = "mfa.recovery_codes_replaced"
+	LoginOK         = "login.ok"
+	LoginFailed     = "login.failed"
+	LoginLocked     = "login.locked"
+	LoginMFAFailed  = "login.mfa_failed"
+	Logout          = "logout"
+	LogoutAll       = "logout.everywhere"
+	PasswordChange  = "password.changed"
+	PasswordReset   = "password.reset_issued"
+	PasswordSet     = "password.reset_used"
+	MFAEnabled      = "mfa.enabled"
+	MFADisabled     = "mfa.disabled"
+	TokenCreated    = "token.created"
+	TokenRevoked    = "token.revoked"
+	UserAdded       = "user.added"
+	UserRole        = "user.role_changed"
+	UserDisabled    = "user.disabled"
+	UserEnabled     = "user.enabled"
+	OrgCreated      = "org.created"
+	OrgChanged      = "org.changed"
+	AccessDenied    = "access.denied"
+	PlaceCreated    = "place.created"
+	PlaceChanged    = "place.changed"
+	PlaceArchived   = "place.archived"
+	PlaceRestored   = "place.restored"
+	PlacesImported  = "place.imported"
+	PopulationAdded = "place.population_added"
+	OrgSwitched     = "session.org_switched"
+	LocaleChanged   = "user.locale_changed"
+	RecoveryCodes   = "mfa.recovery_codes_replaced"
 )
+
+// Actions lists every action above, so each can be given a label.
+var Actions = []string{
+	LoginOK, LoginFailed, LoginLocked, LoginMFAFailed, Logout, LogoutAll, PasswordChange, PasswordReset, PasswordSet,
+	MFAEnabled, MFADisabled, TokenCreated, TokenRevoked, UserAdded, UserRole, UserDisabled, UserEnabled, OrgCreated,
+	OrgChanged, AccessDenied, PlaceCreated, PlaceChanged, PlaceArchived, PlaceRestored, PlacesImported, PopulationAdded,
+	OrgSwitched, LocaleChanged, RecoveryCodes,
+}
 
 // Entry is one line of the audit log.
 type Entry struct {

@@ -338,3 +338,51 @@ func decodeCursor(c string) (fold, id string, ok bool) {
 	fold, id, ok = strings.Cut(string(b), "\x00")
 	return fold, id, ok && id != ""
 }
+
+// PlaceHistory returns every stored version of org's place, newest first,
+// with the email of whoever made it.
+func (db *DB) PlaceHistory(ctx context.Context, orgID, placeID string) ([]PlaceVersion, error) {
+	rows, err := db.r.QueryContext(ctx, db.d.bind(`SELECT h.version, h.changed_at, COALESCE(u.email, ''), h.snapshot
+		FROM place_history h JOIN places p ON p.id = h.place_id LEFT JOIN users u ON u.id = h.changed_by
+		WHERE h.place_id = ? AND p.org_id = ? ORDER BY h.version DESC`), placeID, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("place history: %w", err)
+	}
+	defer rows.Close()
+	var out []PlaceVersion
+	for rows.Next() {
+		var v PlaceVersion
+		var snap string
+		if err := rows.Scan(&v.Version, &v.ChangedAt, &v.ChangedBy, &snap); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(snap), &v.Place); err != nil {
+			return nil, fmt.Errorf("place history snapshot: %w", err)
+		}
+		v.ChangedAt = v.ChangedAt.UTC()
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// SubUnits returns the sub-units of org's place, by name.
+func (db *DB) SubUnits(ctx context.Context, orgID, parentID string) ([]place.Place, error) {
+	rows, err := db.r.QueryContext(ctx, db.d.bind(`SELECT `+placeColumns+` FROM places WHERE org_id = ? AND parent_id = ? ORDER BY name_fold, id`), orgID, parentID)
+	if err != nil {
+		return nil, fmt.Errorf("sub-units: %w", err)
+	}
+	defer rows.Close()
+	var out []place.Place
+	for rows.Next() {
+		var pr placeRow
+		if err := rows.Scan(pr.dest()...); err != nil {
+			return nil, err
+		}
+		p, err := pr.place()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -618,3 +618,18 @@ func TestAdminPagesInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Every audit action has a label on the audit page, in every language.
+func TestEveryAuditActionHasALabel(t *testing.T) {
+	cat, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range audit.Actions {
+		for _, lang := range i18n.Languages {
+			if !cat.Has(lang, "admin.audit.action."+a) {
+				t.Errorf("%s has no label for audit action %q", lang, a)
+			}
+		}
+	}
+}

@@ -178,3 +178,71 @@ func (s *Server) apiPlacePatch(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("ETag", etag(p))
 	return writeJSON(w, http.StatusOK, p)
 }
+
+// apiPlaceArchive takes a place out of the lists, or brings it back. It
+// stays readable by id, with its history.
+func (s *Server) apiPlaceArchive(archived bool) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		m := reqState(r).member
+		p, err := s.orgPlace(r, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		if err := s.Places.ArchivePlace(r.Context(), m.Org.ID, p.ID, archived, s.Now()); err != nil {
+			return err
+		}
+		action := audit.PlaceArchived
+		if !archived {
+			action = audit.PlaceRestored
+		}
+		if err := s.audit(r, action, "place", p.ID, ""); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+type populationList struct {
+	Items []place.Snapshot `json:"items"`
+}
+
+func (s *Server) apiPopulationList(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.orgPlace(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	items, err := s.Places.Population(r.Context(), p.OrgID, p.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, populationList{Items: items})
+}
+
+type populationInput struct {
+	Date      string `json:"date"`
+	Capacity  *int   `json:"capacity"`
+	Headcount *int   `json:"headcount"`
+	Staff     *int   `json:"staff"`
+	Source    string `json:"source"`
+}
+
+func (s *Server) apiPopulationAdd(w http.ResponseWriter, r *http.Request) error {
+	m := reqState(r).member
+	p, err := s.orgPlace(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in populationInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	snap, err := s.Places.AddPopulation(r.Context(), m.Org.ID, p.ID, place.Snapshot{Date: in.Date, Capacity: in.Capacity, Headcount: in.Headcount, Staff: in.Staff, Source: in.Source}, m.User.ID, s.Now())
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, audit.PopulationAdded, "place", p.ID, in.Date); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, snap)
+}

@@ -60,6 +60,10 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/places", account.PlaceWrite, true, s.apiPlaceCreate, gateFull},
 		{"GET /api/v1/places/{id}", account.PlaceRead, true, s.apiPlaceGet, gateFull},
 		{"PATCH /api/v1/places/{id}", account.PlaceWrite, true, s.apiPlacePatch, gateFull},
+		{"POST /api/v1/places/{id}/archive", account.PlaceWrite, true, s.apiPlaceArchive(true), gateFull},
+		{"POST /api/v1/places/{id}/unarchive", account.PlaceWrite, true, s.apiPlaceArchive(false), gateFull},
+		{"GET /api/v1/places/{id}/population", account.PlaceRead, true, s.apiPopulationList, gateFull},
+		{"POST /api/v1/places/{id}/population", account.PlaceWrite, true, s.apiPopulationAdd, gateFull},
 	}
 	rts = append(rts, s.profileRoutes()...)
 	rts = append(rts, s.adminRoutes()...)

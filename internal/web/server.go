@@ -21,6 +21,7 @@ import (
 	"github.com/tilsyn/tilsyn/internal/audit"
 	"github.com/tilsyn/tilsyn/internal/i18n"
 	"github.com/tilsyn/tilsyn/internal/place"
+	"github.com/tilsyn/tilsyn/internal/sqldb"
 )
 
 //go:embed templates/*.html
@@ -37,6 +38,11 @@ type PlaceStore interface {
 	UpdatePlace(ctx context.Context, orgID string, p place.Place, by string, now time.Time) (place.Place, error)
 	Places(ctx context.Context, orgID string, f place.Filter) (place.Page, error)
 	PlaceCounts(ctx context.Context, orgID string) (map[place.Country]int, error)
+	ArchivePlace(ctx context.Context, orgID, id string, archived bool, now time.Time) error
+	PlaceHistory(ctx context.Context, orgID, placeID string) ([]sqldb.PlaceVersion, error)
+	SubUnits(ctx context.Context, orgID, parentID string) ([]place.Place, error)
+	AddPopulation(ctx context.Context, orgID, placeID string, s place.Snapshot, by string, now time.Time) (place.Snapshot, error)
+	Population(ctx context.Context, orgID, placeID string) ([]place.Snapshot, error)
 }
 
 // SessionStore is what signing in and recognising a request need.

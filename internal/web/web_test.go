@@ -339,3 +339,79 @@ func (w tWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
 }
+
+func TestAPIPlaceRecordAndPopulation(t *testing.T) {
+	forEngine(t, func(t *testing.T, f *fixture) {
+		body := `{"name":"Pravieniškių pataisos namai-atviroji kolonija","names":[{"lang":"ru","name":"Правенишкская исправительная колония"},{"lang":"en","name":"Pravieniškės Correction House"}],
+			"type":"PRI","country":"LT","region":"Kauno apskritis","municipality":"Kaišiadorių r.","lat":54.93,"lon":24.21,"authority":"Kalėjimų departamentas",
+			"capacity":1200,"status":"active","categories":["sentenced","men"],"official_id":"LT-PRI-007","website":"https://www.kaldep.lt","notes":"Open colony unit."}`
+		resp := f.do(request{method: "POST", path: "/api/v1/places", token: "admin/write", body: body})
+		created := readBody(t, resp)
+		if resp.StatusCode != 201 {
+			t.Fatalf("create: %d %s", resp.StatusCode, created)
+		}
+		var p place.Place
+		if err := json.Unmarshal([]byte(created), &p); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Names) != 2 || p.Capacity == nil || *p.Capacity != 1200 || p.Lat == nil || *p.Lon != 24.21 ||
+			strings.Join([]string{string(p.Categories[0]), string(p.Categories[1])}, ",") != "men,sentenced" {
+			t.Errorf("stored %+v", p)
+		}
+		// Found by its Russian name, without the diacritics of any script.
+		wantTotal(1, p.Name)(t, readBody(t, f.do(request{method: "GET", path: "/api/v1/places?q=" + url.QueryEscape("правенишкская"), token: "admin/read"})))
+		wantTotal(1, p.Name)(t, readBody(t, f.do(request{method: "GET", path: "/api/v1/places?q=pravieniskiu", token: "admin/read"})))
+
+		// The same official identifier twice is refused, naming the field.
+		resp = f.do(request{method: "POST", path: "/api/v1/places", token: "admin/write", body: `{"name":"Copy","type":"PRI","country":"LT","official_id":"LT-PRI-007"}`})
+		wantFields("official_id")(t, readBody(t, resp))
+
+		// null clears capacity; absent fields stay.
+		resp = f.do(request{method: "PATCH", path: "/api/v1/places/" + p.ID, token: "admin/write", body: `{"capacity":null,"status":"temporary"}`})
+		var upd place.Place
+		if err := json.Unmarshal([]byte(readBody(t, resp)), &upd); err != nil || upd.Capacity != nil || upd.Status != "temporary" || upd.Authority != "Kalėjimų departamentas" {
+			t.Errorf("patched %+v (%v)", upd, err)
+		}
+		for _, bad := range []struct{ body, fields string }{
+			{`{"lat":91}`, "lat"}, {`{"status":"open"}`, "status"}, {`{"categories":["guards"]}`, "categories"}, {`{"website":"javascript:alert(1)"}`, "website"},
+			{`{"capacity":-1}`, "capacity"}, {`{"names":[{"lang":"Russian!","name":"x"}]}`, "names"},
+		} {
+			resp := f.do(request{method: "PATCH", path: "/api/v1/places/" + p.ID, token: "admin/write", body: bad.body})
+			wantFields(bad.fields)(t, readBody(t, resp))
+		}
+
+		// Population over time.
+		for _, snap := range []string{`{"date":"2025-01-01","capacity":1200,"headcount":1320,"staff":180,"source":"management"}`, `{"date":"2024-06-01","headcount":1100}`} {
+			if resp := f.do(request{method: "POST", path: "/api/v1/places/" + p.ID + "/population", token: "admin/write", body: snap}); resp.StatusCode != 201 {
+				t.Fatalf("population: %d %s", resp.StatusCode, readBody(t, resp))
+			}
+		}
+		resp = f.do(request{method: "POST", path: "/api/v1/places/" + p.ID + "/population", token: "admin/write", body: `{"date":"2099-01-01","headcount":5}`})
+		wantFields("date")(t, readBody(t, resp))
+		var pop populationList
+		if err := json.Unmarshal([]byte(readBody(t, f.do(request{method: "GET", path: "/api/v1/places/" + p.ID + "/population", token: "admin/read"}))), &pop); err != nil {
+			t.Fatal(err)
+		}
+		if len(pop.Items) != 2 || pop.Items[0].Date != "2024-06-01" || pop.Items[1].Occupancy() != 110 {
+			t.Errorf("population %+v", pop.Items)
+		}
+
+		// Archived places leave the lists but stay readable.
+		if resp := f.do(request{method: "POST", path: "/api/v1/places/" + p.ID + "/archive", token: "admin/write"}); resp.StatusCode != 204 {
+			t.Fatalf("archive: %d", resp.StatusCode)
+		}
+		if b := readBody(t, f.do(request{method: "GET", path: "/api/v1/places?q=pravieniskiu", token: "admin/read"})); !strings.Contains(b, `"total":0`) {
+			t.Errorf("archived place still listed: %s", b)
+		}
+		if resp := f.do(request{method: "GET", path: "/api/v1/places/" + p.ID, token: "admin/read"}); resp.StatusCode != 200 {
+			t.Errorf("archived place by id: %d", resp.StatusCode)
+		}
+		if resp := f.do(request{method: "POST", path: "/api/v1/places/" + p.ID + "/archive", token: "viewer/write"}); resp.StatusCode != 403 {
+			t.Errorf("viewer archives: %d", resp.StatusCode)
+		}
+		history, err := f.db.PlaceHistory(context.Background(), f.org.ID, p.ID)
+		if err != nil || len(history) != 2 || history[0].Version != 2 || history[1].Place.Capacity == nil || history[0].ChangedBy != "admin@example.org" {
+			t.Errorf("history %+v, %v", history, err)
+		}
+	})
+}
