@@ -54,6 +54,7 @@ func (s *Server) routeTable() []route {
 		{"GET /places/{id}", account.PlaceRead, false, s.placeShow, gateFull},
 		{"GET /places/{id}/edit", account.PlaceWrite, false, s.placeEdit, gateFull},
 		{"POST /places/{id}", account.PlaceWrite, false, s.placeUpdate, gateFull},
+		{"POST /places/{id}/population", account.PlaceWrite, false, s.populationAdd, gateFull},
 
 		{"GET /api/v1/openapi.yaml", public, true, s.openAPI, gateFull},
 		{"GET /api/v1/places", account.PlaceRead, true, s.apiPlaceList, gateFull},

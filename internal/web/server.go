@@ -14,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -221,6 +222,26 @@ func (s *Server) funcs(loc *i18n.Localizer) template.FuncMap {
 				}
 			}
 			return strings.Join(parts, "; ")
+		},
+		"placeStatuses":   func() []place.Status { return place.Statuses },
+		"placeCategories": func() []place.Category { return place.Categories },
+		"hasCategory":     func(p place.Place, c place.Category) bool { return slices.Contains(p.Categories, c) },
+		"list":            func(items ...string) []string { return items },
+		"field": func(p place.Place, name string) string {
+			return map[string]string{"region": p.Region, "municipality": p.Municipality}[name]
+		},
+		"deref": func(v any) any {
+			switch x := v.(type) {
+			case *int:
+				if x != nil {
+					return *x
+				}
+			case *float64:
+				if x != nil {
+					return *x
+				}
+			}
+			return ""
 		},
 		"fmtTime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
 		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
