@@ -273,7 +273,7 @@ func seedAndReport(ctx context.Context, db *sqldb.DB, sc demo.Scale, out io.Writ
 		return fmt.Errorf("seed: %w", err)
 	}
 	if sum.Created {
-		fmt.Fprintf(out, "Created the %s demo data set: %d places.\n", sc, sum.Places)
+		fmt.Fprintf(out, "Created the %s demo data set: %d places with %d population figures.\n", sc, sum.Places, sum.Snapshots)
 	} else {
 		fmt.Fprintln(out, "The store already has the demo data set; nothing was added.")
 	}

@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -69,8 +70,9 @@ var Users = []struct {
 
 // Summary says what Seed created.
 type Summary struct {
-	Created bool // false when the store already had the demo organisation
-	Places  int
+	Created   bool // false when the store already had the demo organisation
+	Places    int
+	Snapshots int
 }
 
 // Seed creates the demo data set at scale in one transaction, unless the
@@ -98,9 +100,16 @@ func Seed(ctx context.Context, db *sqldb.DB, scale Scale, now time.Time) (Summar
 				return err
 			}
 		}
+		rng := rand.New(rand.NewPCG(7, uint64(scale.Places())))
 		for _, p := range places {
-			if _, err := tx.CreatePlace(ctx, org.ID, p, "demo", now); err != nil {
+			created, err := tx.CreatePlace(ctx, org.ID, p, "", now)
+			if err != nil {
 				return fmt.Errorf("demo place %q: %w", p.Name, err)
+			}
+			for _, snap := range population(rng, created, scale.Snapshots(), now) {
+				if _, err := tx.AddPopulation(ctx, created.ID, snap, now); err != nil {
+					return fmt.Errorf("demo population: %w", err)
+				}
 			}
 		}
 		return nil
@@ -111,7 +120,7 @@ func Seed(ctx context.Context, db *sqldb.DB, scale Scale, now time.Time) (Summar
 	if err := db.Analyze(ctx); err != nil {
 		return Summary{}, fmt.Errorf("analyze: %w", err)
 	}
-	return Summary{Created: true, Places: len(places)}, nil
+	return Summary{Created: true, Places: len(places), Snapshots: len(places) * scale.Snapshots()}, nil
 }
 
 // Places returns the demo places of a scale: every country, every type that
@@ -134,7 +143,56 @@ func Places(scale Scale) []place.Place {
 		if k := used[name]; k > 1 {
 			name = fmt.Sprintf("%s (%d)", name, k)
 		}
-		out = append(out, place.Place{Name: name, Type: t, Country: c, Region: town.region, Address: town.address(rng)})
+		p := place.Place{Name: name, Type: t, Country: c, Region: town.region, Address: town.address(rng),
+			Authority: authorities[c][t], Status: place.Active, OfficialID: fmt.Sprintf("%s-%s-%05d", c, t, i+1)}
+		p.Categories = held[t].categories
+		capacity := held[t].capacity/2 + rng.IntN(held[t].capacity+1)
+		p.Capacity = &capacity
+		if ll, ok := where[town.name]; ok {
+			lat := math.Round((ll[0]+rng.Float64()*0.1-0.05)*1e5) / 1e5
+			lon := math.Round((ll[1]+rng.Float64()*0.2-0.1)*1e5) / 1e5
+			p.Lat, p.Lon = &lat, &lon
+		}
+		en := town.name
+		if l, ok := latin[town.name]; ok {
+			en = l
+		}
+		p.Names = []place.LocalName{{Lang: "en", Name: en + ": " + englishType[t]}}
+		if rng.IntN(20) == 0 {
+			p.Status = place.Closed
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// englishType is each type's English name, for the places' English names.
+var englishType = map[place.Type]string{
+	"POL-CUS": "police custody", "POL-ADM": "administrative detention", "PTD": "remand prison", "PRI": "prison", "PRI-ISO": "isolation unit",
+	"PRI-MED": "prison hospital", "JUV": "closed institution for children", "MIG": "immigration detention centre", "PSY": "psychiatric ward",
+	"SOC": "care home", "SUB": "addiction treatment centre", "MIL": "military detention", "OTH": "holding facility",
+}
+
+// Snapshots is how many yearly population snapshots each demo place gets.
+func (s Scale) Snapshots() int {
+	if s == Large {
+		return 10 // 100,000 in all
+	}
+	return 4
+}
+
+// population makes yearly snapshots ending last year, around the capacity.
+func population(rng *rand.Rand, p place.Place, n int, now time.Time) []place.Snapshot {
+	var out []place.Snapshot
+	capacity := 10
+	if p.Capacity != nil {
+		capacity = *p.Capacity
+	}
+	for y := n; y >= 1; y-- {
+		head := capacity*(80+rng.IntN(45))/100 + 1
+		staff := max(1, capacity/(3+rng.IntN(3)))
+		c := capacity
+		out = append(out, place.Snapshot{Date: fmt.Sprintf("%d-01-15", now.Year()-y), Capacity: &c, Headcount: &head, Staff: &staff, Source: "demo"})
 	}
 	return out
 }

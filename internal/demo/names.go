@@ -16,6 +16,91 @@ type town struct {
 	street string
 }
 
+// where is each town, roughly: demo places are scattered around it.
+var where = map[string][2]float64{
+	"Oslo":             {59.91, 10.75},
+	"Bergen":           {60.39, 5.32},
+	"Trondheim":        {63.43, 10.39},
+	"Tromsø":           {69.65, 18.96},
+	"Bodø":             {67.28, 14.4},
+	"Ålesund":          {62.47, 6.15},
+	"Skien":            {59.21, 9.61},
+	"Hamar":            {60.79, 11.07},
+	"Førde":            {61.45, 5.86},
+	"Vadsø":            {70.07, 29.75},
+	"Stockholm":        {59.33, 18.07},
+	"Göteborg":         {57.71, 11.97},
+	"Malmö":            {55.6, 13.0},
+	"Åstorp":           {56.13, 12.94},
+	"Örebro":           {59.27, 15.21},
+	"Kumla":            {59.13, 15.14},
+	"Umeå":             {63.83, 20.26},
+	"Härnösand":        {62.63, 17.94},
+	"Gävle":            {60.67, 17.14},
+	"Skänninge":        {58.4, 15.09},
+	"Vilnius":          {54.69, 25.28},
+	"Kaunas":           {54.9, 23.9},
+	"Klaipėda":         {55.71, 21.13},
+	"Šiauliai":         {55.93, 23.31},
+	"Panevėžys":        {55.73, 24.36},
+	"Alytus":           {54.4, 24.05},
+	"Marijampolė":      {54.56, 23.35},
+	"Pravieniškės":     {54.92, 24.23},
+	"Pabradė":          {54.98, 25.76},
+	"Telšiai":          {55.98, 22.25},
+	"Санкт-Петербург":  {59.94, 30.31},
+	"Петрозаводск":     {61.79, 34.35},
+	"Мурманск":         {68.97, 33.09},
+	"Пермь":            {58.01, 56.25},
+	"Екатеринбург":     {56.84, 60.61},
+	"Архангельск":      {64.54, 40.54},
+	"Псков":            {57.82, 28.33},
+	"Великий Новгород": {58.52, 31.27},
+	"Калининград":      {54.71, 20.51},
+	"Тверь":            {56.86, 35.9},
+}
+
+// latin is the Latin-script name of each Russian town, for the English name.
+var latin = map[string]string{
+	"Санкт-Петербург":  "Saint Petersburg",
+	"Петрозаводск":     "Petrozavodsk",
+	"Мурманск":         "Murmansk",
+	"Пермь":            "Perm",
+	"Екатеринбург":     "Yekaterinburg",
+	"Архангельск":      "Arkhangelsk",
+	"Псков":            "Pskov",
+	"Великий Новгород": "Veliky Novgorod",
+	"Калининград":      "Kaliningrad",
+	"Тверь":            "Tver",
+}
+
+// authorities run each type of place in each country (fictional data uses
+// the real names of the agencies, which are public bodies).
+var authorities = map[place.Country]map[place.Type]string{
+	place.Norway: {"POL-CUS": "Politiet", "POL-ADM": "Politiet", "PTD": "Kriminalomsorgen", "PRI": "Kriminalomsorgen", "PRI-ISO": "Kriminalomsorgen",
+		"JUV": "Bufetat", "MIG": "Politiets utlendingsenhet", "PSY": "Helseforetaket", "SOC": "Kommunen", "SUB": "Helseforetaket", "MIL": "Forsvaret", "OTH": "Tolletaten"},
+	place.Sweden: {"POL-CUS": "Polismyndigheten", "POL-ADM": "Polismyndigheten", "PTD": "Kriminalvården", "PRI": "Kriminalvården", "PRI-ISO": "Kriminalvården",
+		"JUV": "Statens institutionsstyrelse", "MIG": "Migrationsverket", "PSY": "Regionen", "SOC": "Kommunen", "SUB": "Statens institutionsstyrelse", "OTH": "Kriminalvården"},
+	place.Lithuania: {"POL-CUS": "Policijos departamentas", "POL-ADM": "Policijos departamentas", "PTD": "Kalėjimų departamentas", "PRI": "Kalėjimų departamentas",
+		"PRI-ISO": "Kalėjimų departamentas", "PRI-MED": "Kalėjimų departamentas", "JUV": "Socialinės apsaugos ir darbo ministerija", "MIG": "Valstybės sienos apsaugos tarnyba",
+		"PSY": "Sveikatos apsaugos ministerija", "SOC": "Socialinės apsaugos ir darbo ministerija", "OTH": "Valstybės sienos apsaugos tarnyba"},
+	place.Russia: {"POL-CUS": "МВД России", "POL-ADM": "МВД России", "PTD": "ФСИН России", "PRI": "ФСИН России", "PRI-ISO": "ФСИН России", "PRI-MED": "ФСИН России",
+		"JUV": "ФСИН России", "MIG": "МВД России", "PSY": "Минздрав России", "SOC": "Минтруд России", "MIL": "Минобороны России", "OTH": "МВД России"},
+}
+
+// held says who each type of place holds, and about how many.
+var held = map[place.Type]struct {
+	categories []place.Category
+	capacity   int
+}{
+	"POL-CUS": {[]place.Category{"men", "women", "remand"}, 20}, "POL-ADM": {[]place.Category{"men", "women"}, 12},
+	"PTD": {[]place.Category{"men", "women", "remand"}, 300}, "PRI": {[]place.Category{"men", "sentenced"}, 600},
+	"PRI-ISO": {[]place.Category{"men", "sentenced"}, 20}, "PRI-MED": {[]place.Category{"men", "women", "sentenced", "patients"}, 150},
+	"JUV": {[]place.Category{"children"}, 40}, "MIG": {[]place.Category{"men", "women", "children", "migrants"}, 150},
+	"PSY": {[]place.Category{"men", "women", "patients"}, 80}, "SOC": {[]place.Category{"men", "women", "patients"}, 120},
+	"SUB": {[]place.Category{"men", "women", "patients"}, 30}, "MIL": {[]place.Category{"men"}, 10}, "OTH": {[]place.Category{"men", "women"}, 8},
+}
+
 func (t town) address(rng *rand.Rand) string {
 	return fmt.Sprintf(t.street, 1+rng.IntN(120))
 }

@@ -37,7 +37,7 @@ func (c LineChart) SVG() string {
 	if h == 0 {
 		h = 260
 	}
-	const left, right, top, bottom = 56, 16, 16, 64
+	const left, right, top, bottom = 56, 40, 16, 64
 	plotW, plotH := float64(w-left-right), float64(h-top-bottom)
 	hi := 0.0
 	for _, s := range c.Series {

@@ -17,8 +17,22 @@ func (db *DB) AddPopulation(ctx context.Context, orgID, placeID string, s place.
 	if _, err := db.Place(ctx, orgID, placeID); err != nil {
 		return s, err
 	}
-	s.ID, s.PlaceID, s.CreatedAt = NewID(), placeID, utc(now)
-	_, err := db.w.ExecContext(ctx, db.d.bind(`INSERT INTO place_population (id, place_id, on_date, capacity, headcount, staff, source, created_by, created_at)
+	s.PlaceID = placeID
+	return insertPopulation(ctx, db.w, db.d, s, by, now)
+}
+
+// AddPopulation stores a snapshot of a place known to exist (imports, demo).
+func (tx *Tx) AddPopulation(ctx context.Context, placeID string, s place.Snapshot, now time.Time) (place.Snapshot, error) {
+	if err := s.Validate(now); err != nil {
+		return s, err
+	}
+	s.PlaceID = placeID
+	return insertPopulation(ctx, tx.tx, tx.d, s, "", now)
+}
+
+func insertPopulation(ctx context.Context, q querier, d *dialect, s place.Snapshot, by string, now time.Time) (place.Snapshot, error) {
+	s.ID, s.CreatedAt = NewID(), utc(now)
+	_, err := q.ExecContext(ctx, d.bind(`INSERT INTO place_population (id, place_id, on_date, capacity, headcount, staff, source, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), s.ID, s.PlaceID, s.Date, nullInt(s.Capacity), nullInt(s.Headcount), nullInt(s.Staff), s.Source, by, s.CreatedAt)
 	if err != nil {
 		return s, fmt.Errorf("insert population: %w", err)

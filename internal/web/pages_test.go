@@ -225,3 +225,23 @@ func TestWrongMethod(t *testing.T) {
 		t.Errorf("PUT /login: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// A number that does not parse is reported beside its field alone: the
+// empty other-name rows of the form are not errors, and do not multiply.
+func TestPlaceFormKeepsRowsAndReportsOnlyRealErrors(t *testing.T) {
+	f := newFixture(t, sqliteOnly(t))
+	_, monitor := f.login("monitor@example.org", testPassword)
+	form := url.Values{"name": {"Kumla"}, "type": {"PRI"}, "country": {"SE"}, "capacity": {"many"},
+		"name_lang": {"en", "", ""}, "name_other": {"Kumla prison", "", ""}}
+	resp := f.do(request{method: "POST", path: "/places", cookie: monitor, form: form})
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="capacity-error"`) || strings.Contains(body, `id="names-error"`) {
+		t.Errorf("bad capacity: %d; errors shown for names: %v", resp.StatusCode, strings.Contains(body, `id="names-error"`))
+	}
+	if n := strings.Count(body, `name="name_other"`); n != 1+extraNameRows {
+		t.Errorf("%d other-name rows, want %d", n, 1+extraNameRows)
+	}
+	if !strings.Contains(body, `value="many"`) || !strings.Contains(body, `value="Kumla prison"`) {
+		t.Error("the form lost what was typed")
+	}
+}

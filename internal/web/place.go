@@ -100,6 +100,7 @@ type placeFormPage struct {
 const extraNameRows = 2
 
 func newPlaceForm(p place.Place, raw map[string]string) placeFormPage {
+	p.Normalize() // as the store would keep it: no empty name rows
 	d := placeFormPage{Place: p, Raw: raw, Names: append([]place.LocalName{}, p.Names...)}
 	for range extraNameRows {
 		d.Names = append(d.Names, place.LocalName{})
@@ -189,6 +190,7 @@ func placeFormErrors(bad *fault.Fields, in place.Place, err error) error {
 	if bad.Err() == nil {
 		return err
 	}
+	in.Normalize()
 	if verr := in.Validate(); verr != nil {
 		if fe, ok := fault.As(verr); ok {
 			for _, x := range fe.Fields {
