@@ -25,3 +25,25 @@ func (db *DB) PlaceCounts(ctx context.Context, orgID string) (map[place.Country]
 	}
 	return out, rows.Err()
 }
+
+// PlaceValues returns the distinct non-empty values of a place column
+// ("region" or "authority") in org's registry, for filter lists.
+func (db *DB) PlaceValues(ctx context.Context, orgID, column string) ([]string, error) {
+	if column != "region" && column != "authority" {
+		return nil, fmt.Errorf("place values: no column %q", column)
+	}
+	rows, err := db.r.QueryContext(ctx, db.d.bind(`SELECT DISTINCT `+column+` FROM places WHERE org_id = ? AND archived_at IS NULL AND `+column+` <> '' ORDER BY `+column), orgID)
+	if err != nil {
+		return nil, fmt.Errorf("place values: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -31,6 +31,9 @@ func (s *Server) apiPlaceList(w http.ResponseWriter, r *http.Request) error {
 	if f.Type != "" && !f.Type.Valid() {
 		return invalidParam("type", "error.place.unknown_type")
 	}
+	if f.Status != "" && !f.Status.Valid() {
+		return invalidParam("status", "error.place.bad_status")
+	}
 	pg, err := s.Places.Places(r.Context(), reqState(r).member.Org.ID, f)
 	if err != nil {
 		return err

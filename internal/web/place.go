@@ -22,10 +22,13 @@ import (
 // placeFilter reads a list filter from the query string.
 func placeFilter(q url.Values) place.Filter {
 	f := place.Filter{
-		Query:   q.Get("q"),
-		Country: place.Country(q.Get("country")),
-		Type:    place.Type(q.Get("type")),
-		After:   q.Get("cursor"),
+		Query:     q.Get("q"),
+		Country:   place.Country(q.Get("country")),
+		Type:      place.Type(q.Get("type")),
+		Region:    q.Get("region"),
+		Authority: q.Get("authority"),
+		Status:    place.Status(q.Get("status")),
+		After:     q.Get("cursor"),
 	}
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil {
 		f.Limit = n
@@ -59,10 +62,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 }
 
 type placesPage struct {
-	Filter   place.Filter
-	Page     place.Page
-	NextURL  string
-	FirstURL string
+	Filter      place.Filter
+	Page        place.Page
+	NextURL     string
+	FirstURL    string
+	Regions     []string
+	Authorities []string
 }
 
 func (s *Server) placeList(w http.ResponseWriter, r *http.Request) error {
@@ -77,6 +82,13 @@ func (s *Server) placeList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := placesPage{Filter: f, Page: pg}
+	org := reqState(r).member.Org.ID
+	if d.Regions, err = s.Places.PlaceValues(r.Context(), org, "region"); err != nil {
+		return err
+	}
+	if d.Authorities, err = s.Places.PlaceValues(r.Context(), org, "authority"); err != nil {
+		return err
+	}
 	q.Del("cursor")
 	d.FirstURL = "/places?" + q.Encode()
 	if pg.Next != "" {

@@ -39,6 +39,7 @@ type PlaceStore interface {
 	UpdatePlace(ctx context.Context, orgID string, p place.Place, by string, now time.Time) (place.Place, error)
 	Places(ctx context.Context, orgID string, f place.Filter) (place.Page, error)
 	PlaceCounts(ctx context.Context, orgID string) (map[place.Country]int, error)
+	PlaceValues(ctx context.Context, orgID, column string) ([]string, error)
 	ArchivePlace(ctx context.Context, orgID, id string, archived bool, now time.Time) error
 	PlaceHistory(ctx context.Context, orgID, placeID string) ([]sqldb.PlaceVersion, error)
 	SubUnits(ctx context.Context, orgID, parentID string) ([]place.Place, error)

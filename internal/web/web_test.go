@@ -380,6 +380,18 @@ func TestAPIPlaceRecordAndPopulation(t *testing.T) {
 			wantFields(bad.fields)(t, readBody(t, resp))
 		}
 
+		// Filters on region, authority and status.
+		for _, q := range []struct {
+			query string
+			total int
+		}{{"region=" + url.QueryEscape("Kauno apskritis"), 1}, {"authority=" + url.QueryEscape("Kalėjimų departamentas"), 1}, {"status=temporary", 1}, {"status=closed", 0}, {"region=Nowhere", 0}} {
+			var l placeList
+			if err := json.Unmarshal([]byte(readBody(t, f.do(request{method: "GET", path: "/api/v1/places?" + q.query, token: "admin/read"}))), &l); err != nil || l.Total != q.total {
+				t.Errorf("?%s: %d places (%v), want %d", q.query, l.Total, err, q.total)
+			}
+		}
+		wantFields("status")(t, readBody(t, f.do(request{method: "GET", path: "/api/v1/places?status=open", token: "admin/read"})))
+
 		// Population over time.
 		for _, snap := range []string{`{"date":"2025-01-01","capacity":1200,"headcount":1320,"staff":180,"source":"management"}`, `{"date":"2024-06-01","headcount":1100}`} {
 			if resp := f.do(request{method: "POST", path: "/api/v1/places/" + p.ID + "/population", token: "admin/write", body: snap}); resp.StatusCode != 201 {
