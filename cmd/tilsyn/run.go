@@ -37,6 +37,8 @@ Commands:
   user add      add a user (password read from standard input)
   token create  create a personal API token and print it
   audit verify  check the audit log's hash chain
+  import places import places from a CSV or XLSX file (all rows or none)
+  export places export places as CSV, XLSX or GeoJSON
 
 Run "tilsyn COMMAND --help" for a command's flags. Every flag can also be set
 with an environment variable TILSYN_<FLAG>, e.g. TILSYN_DATA or TILSYN_DB.
@@ -54,6 +56,7 @@ type command struct {
 	name    string
 	summary string
 	flags   func(fs *flag.FlagSet) func(ctx context.Context, io cmdIO) error
+	args    string // names the positional arguments, "" for none
 }
 
 // cmdIO is what a command may read and write.
@@ -61,17 +64,20 @@ type cmdIO struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         env
+	args           []string // positional arguments
 }
 
 func commands() []command {
 	return []command{
-		{"serve", "serve the web interface and the API", serveCmd},
-		{"demo", "create the demo data set if the store is empty, then serve", demoCmd},
-		{"seed", "create the demo data set, without serving", seedCmd},
-		{"migrate", "bring the store's schema up to date", migrateCmd},
-		{"user add", "add a user; the password is read from standard input", userAddCmd},
-		{"token create", "create a personal API token and print it alone on standard output", tokenCreateCmd},
-		{"audit verify", "check that no audit log entry was altered or removed; exit 1 naming the first broken entry", auditVerifyCmd},
+		{"serve", "serve the web interface and the API", serveCmd, ""},
+		{"demo", "create the demo data set if the store is empty, then serve", demoCmd, ""},
+		{"seed", "create the demo data set, without serving", seedCmd, ""},
+		{"migrate", "bring the store's schema up to date", migrateCmd, ""},
+		{"user add", "add a user; the password is read from standard input", userAddCmd, ""},
+		{"token create", "create a personal API token and print it alone on standard output", tokenCreateCmd, ""},
+		{"audit verify", "check that no audit log entry was altered or removed; exit 1 naming the first broken entry", auditVerifyCmd, ""},
+		{"import places", "import places from a CSV or XLSX file: every row or none, matched on official identifier", importPlacesCmd, "FILE"},
+		{"export places", "export the places as CSV, XLSX or GeoJSON", exportPlacesCmd, ""},
 	}
 }
 
@@ -100,22 +106,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs := flag.NewFlagSet("tilsyn "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	exec := cmd.flags(fs)
-	if err := fs.Parse(cmdArgs); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stdout, "Usage: tilsyn %s [flags]\n\n%s.\n\nFlags:\n", cmd.name, cmd.summary)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return nil
+	var positional []string
+	for { // flags may come before or after the positional arguments
+		if err := fs.Parse(cmdArgs); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(stdout, "Usage: tilsyn %s [flags] %s\n\n%s.\n\nFlags:\n", cmd.name, cmd.args, cmd.summary)
+				fs.SetOutput(stdout)
+				fs.PrintDefaults()
+				return nil
+			}
+			return err
 		}
-		return err
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		cmdArgs = fs.Args()[1:]
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q", cmd.name, fs.Arg(0))
+	if want := len(strings.Fields(cmd.args)); len(positional) != want {
+		if want == 0 {
+			return fmt.Errorf("%s: unexpected argument %q", cmd.name, positional[0])
+		}
+		return fmt.Errorf("%s: give %s", cmd.name, cmd.args)
 	}
 	if err := flagsFromEnv(fs, getenv); err != nil {
 		return err
 	}
-	return exec(ctx, cmdIO{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv})
+	return exec(ctx, cmdIO{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, args: positional})
 }
 
 // flagsFromEnv sets every flag not given on the command line from

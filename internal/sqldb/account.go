@@ -634,3 +634,21 @@ func (db *DB) UseTOTPStep(ctx context.Context, userID string, step int64) (bool,
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// Orgs returns every organisation, by slug.
+func (db *DB) Orgs(ctx context.Context) ([]account.Org, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs o ORDER BY o.slug`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.Org
+	for rows.Next() {
+		var o account.Org
+		if err := rows.Scan(orgDest(&o)...); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
