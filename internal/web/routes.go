@@ -66,6 +66,8 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/places/{id}/population", account.PlaceRead, true, s.apiPopulationList, gateFull},
 		{"POST /api/v1/places/{id}/population", account.PlaceWrite, true, s.apiPopulationAdd, gateFull},
 	}
+	rts = append(rts, s.exchangeRoutes()...)
+	rts = append(rts, s.dueRoutes()...)
 	rts = append(rts, s.profileRoutes()...)
 	rts = append(rts, s.adminRoutes()...)
 	return append(rts,
