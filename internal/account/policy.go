@@ -10,6 +10,7 @@ const (
 	OrgManage    Action = "org.manage"    // change the organisation's settings, create organisations
 	TokensManage Action = "tokens.manage" // see and revoke every token of the organisation
 	AuditRead    Action = "audit.read"    // browse the audit log
+	PlanManage   Action = "plan.manage"   // set how often each type of place is to be visited
 )
 
 // policy is the one table that decides which role may take which action.
@@ -22,6 +23,7 @@ var policy = map[Action][]Role{
 	OrgManage:    {Admin},
 	TokensManage: {Admin},
 	AuditRead:    {Admin},
+	PlanManage:   {Admin, Coordinator},
 }
 
 // Actions lists every action of the policy.
@@ -34,7 +36,7 @@ func Actions() []Action {
 }
 
 // writes lists the actions that change records: a read-scoped token may not take them.
-var writes = map[Action]bool{PlaceWrite: true, UsersManage: true, OrgManage: true, TokensManage: true}
+var writes = map[Action]bool{PlaceWrite: true, UsersManage: true, OrgManage: true, TokensManage: true, PlanManage: true}
 
 // Writes reports whether a changes records.
 func (a Action) Writes() bool { return writes[a] }

@@ -45,6 +45,7 @@ const (
 	PlaceRestored   = "place.restored"
 	PlacesImported  = "place.imported"
 	PopulationAdded = "place.population_added"
+	IntervalsSet    = "plan.intervals_changed"
 	OrgSwitched     = "session.org_switched"
 	LocaleChanged   = "user.locale_changed"
 	RecoveryCodes   = "mfa.recovery_codes_replaced"
@@ -55,7 +56,7 @@ var Actions = []string{
 	LoginOK, LoginFailed, LoginLocked, LoginMFAFailed, Logout, LogoutAll, PasswordChange, PasswordReset, PasswordSet,
 	MFAEnabled, MFADisabled, TokenCreated, TokenRevoked, UserAdded, UserRole, UserDisabled, UserEnabled, OrgCreated,
 	OrgChanged, AccessDenied, PlaceCreated, PlaceChanged, PlaceArchived, PlaceRestored, PlacesImported, PopulationAdded,
-	OrgSwitched, LocaleChanged, RecoveryCodes,
+	OrgSwitched, LocaleChanged, RecoveryCodes, IntervalsSet,
 }
 
 // Entry is one line of the audit log.

@@ -43,6 +43,9 @@ type PlaceStore interface {
 	ArchivePlace(ctx context.Context, orgID, id string, archived bool, now time.Time) error
 	PlaceHistory(ctx context.Context, orgID, placeID string) ([]sqldb.PlaceVersion, error)
 	SubUnits(ctx context.Context, orgID, parentID string) ([]place.Place, error)
+	DueCandidates(ctx context.Context, orgID string, country place.Country, typ place.Type) ([]place.Candidate, error)
+	Intervals(ctx context.Context, orgID string) (map[place.Type]int, error)
+	SetIntervals(ctx context.Context, orgID string, months map[place.Type]int) error
 	AddPopulation(ctx context.Context, orgID, placeID string, s place.Snapshot, by string, now time.Time) (place.Snapshot, error)
 	Population(ctx context.Context, orgID, placeID string) ([]place.Snapshot, error)
 }
@@ -228,6 +231,7 @@ func (s *Server) funcs(loc *i18n.Localizer) template.FuncMap {
 		"placeCategories": func() []place.Category { return place.Categories },
 		"hasCategory":     func(p place.Place, c place.Category) bool { return slices.Contains(p.Categories, c) },
 		"list":            func(items ...string) []string { return items },
+		"inc":             func(i int) int { return i + 1 },
 		"field": func(p place.Place, name string) string {
 			return map[string]string{"region": p.Region, "municipality": p.Municipality}[name]
 		},
