@@ -119,4 +119,3 @@ func (s *Server) intervalsSave(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/places/due?saved=1", http.StatusSeeOther)
 	return nil
 }
-
