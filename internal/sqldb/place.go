@@ -122,9 +122,9 @@ func (tx *Tx) CreatePlace(ctx context.Context, orgID string, p place.Place, by s
 	}
 	args := append([]any{p.ID, p.OrgID}, placeArgs(p)...)
 	args = append(args, p.Version, p.CreatedAt, p.UpdatedAt)
-	_, err := tx.tx.ExecContext(ctx, tx.d.bind(`INSERT INTO places (id, org_id, parent_id, name, names, type, country, region, municipality, address, lat, lon,
+	_, err := tx.exec(ctx, `INSERT INTO places (id, org_id, parent_id, name, names, type, country, region, municipality, address, lat, lon,
 		authority, capacity, status, categories, official_id, website, notes, name_fold, search_fold, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if tx.d.isUnique(err) {
 		return place.Place{}, duplicateOfficialID()
 	}
@@ -160,7 +160,7 @@ func (tx *Tx) recordVersion(ctx context.Context, p place.Place, by string) error
 	if err != nil {
 		return err
 	}
-	_, err = tx.tx.ExecContext(ctx, tx.d.bind(`INSERT INTO place_history (place_id, version, changed_at, changed_by, snapshot) VALUES (?, ?, ?, ?, ?)`),
+	_, err = tx.exec(ctx, `INSERT INTO place_history (place_id, version, changed_at, changed_by, snapshot) VALUES (?, ?, ?, ?, ?)`,
 		p.ID, p.Version, p.UpdatedAt, by, string(snap))
 	if err != nil {
 		return fmt.Errorf("place history: %w", err)
@@ -236,7 +236,7 @@ func (tx *Tx) UpdatePlace(ctx context.Context, orgID string, p place.Place, by s
 // PlaceByOfficialID returns org's place with the official identifier.
 func (tx *Tx) PlaceByOfficialID(ctx context.Context, orgID, officialID string) (place.Place, error) {
 	var pr placeRow
-	err := tx.tx.QueryRowContext(ctx, tx.d.bind(`SELECT `+placeColumns+` FROM places WHERE org_id = ? AND official_id = ?`), orgID, officialID).Scan(pr.dest()...)
+	err := tx.queryRow(ctx, `SELECT `+placeColumns+` FROM places WHERE org_id = ? AND official_id = ? AND official_id <> ''`, orgID, officialID).Scan(pr.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return place.Place{}, fault.NotFoundError("place")
 	}

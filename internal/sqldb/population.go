@@ -27,7 +27,13 @@ func (tx *Tx) AddPopulation(ctx context.Context, placeID string, s place.Snapsho
 		return s, err
 	}
 	s.PlaceID = placeID
-	return insertPopulation(ctx, tx.tx, tx.d, s, "", now)
+	s.ID, s.CreatedAt = NewID(), utc(now)
+	_, err := tx.exec(ctx, `INSERT INTO place_population (id, place_id, on_date, capacity, headcount, staff, source, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.PlaceID, s.Date, nullInt(s.Capacity), nullInt(s.Headcount), nullInt(s.Staff), s.Source, "", s.CreatedAt)
+	if err != nil {
+		return s, fmt.Errorf("insert population: %w", err)
+	}
+	return s, nil
 }
 
 func insertPopulation(ctx context.Context, q querier, d *dialect, s place.Snapshot, by string, now time.Time) (place.Snapshot, error) {
