@@ -68,6 +68,8 @@ type placesPage struct {
 	FirstURL    string
 	Regions     []string
 	Authorities []string
+	ExportQuery string // the filters as a query string, for the download links
+	Imported    string // the status line after an import, from ?imported=
 }
 
 func (s *Server) placeList(w http.ResponseWriter, r *http.Request) error {
@@ -81,7 +83,7 @@ func (s *Server) placeList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := placesPage{Filter: f, Page: pg}
+	d := placesPage{Filter: f, Page: pg, ExportQuery: exportQuery(f), Imported: importedNote(reqState(r).loc, q.Get("imported"))}
 	org := reqState(r).member.Org.ID
 	if d.Regions, err = s.Places.PlaceValues(r.Context(), org, "region"); err != nil {
 		return err

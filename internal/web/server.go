@@ -46,6 +46,7 @@ type PlaceStore interface {
 	DueCandidates(ctx context.Context, orgID string, country place.Country, typ place.Type) ([]place.Candidate, error)
 	Intervals(ctx context.Context, orgID string) (map[place.Type]int, error)
 	SetIntervals(ctx context.Context, orgID string, months map[place.Type]int) error
+	ImportPlaces(ctx context.Context, orgID string, rows []sqldb.ImportRow, commit bool, by string, now time.Time, progress func(done, total int)) (sqldb.ImportResult, error)
 	AddPopulation(ctx context.Context, orgID, placeID string, s place.Snapshot, by string, now time.Time) (place.Snapshot, error)
 	Population(ctx context.Context, orgID, placeID string) ([]place.Snapshot, error)
 }
