@@ -129,9 +129,16 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	return len(res), nil
 }
 
-// Analyze refreshes the query planner's statistics; call it after a bulk
-// load, or PostgreSQL plans lists badly until autovacuum catches up.
+// Analyze refreshes PostgreSQL's planner statistics; call it after a bulk
+// load, or PostgreSQL plans lists badly until autovacuum catches up. On
+// SQLite it does nothing: without statistics SQLite counts and pages the
+// lists from their covering indexes, while statistics that show one
+// organisation holding every place make it scan the table instead (7 ms
+// instead of 1 ms for a 10,000-place count, measured).
 func (db *DB) Analyze(ctx context.Context) error {
+	if db.d.name == "sqlite" {
+		return nil
+	}
 	_, err := db.w.ExecContext(ctx, "ANALYZE")
 	return err
 }
