@@ -19,6 +19,7 @@ import (
 	"github.com/tilsyn/tilsyn/internal/account"
 	"github.com/tilsyn/tilsyn/internal/audit"
 	"github.com/tilsyn/tilsyn/internal/demo"
+	"github.com/tilsyn/tilsyn/internal/exchange"
 	"github.com/tilsyn/tilsyn/internal/fault"
 	"github.com/tilsyn/tilsyn/internal/i18n"
 	"github.com/tilsyn/tilsyn/internal/sqldb"
@@ -191,8 +192,9 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 
 // serveOptions are the flags serve and demo share.
 type serveOptions struct {
-	addr   string
-	limits account.SessionLimits
+	addr      string
+	limits    account.SessionLimits
+	maxUpload int64
 }
 
 func serveFlags(fs *flag.FlagSet) *serveOptions {
@@ -200,6 +202,7 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.DurationVar(&o.limits.Idle, "session-idle", account.SessionIdle, "a session ends after this long without a request")
 	fs.DurationVar(&o.limits.Absolute, "session-max", account.SessionAbsolute, "a session ends this long after sign-in, however active")
+	fs.Int64Var(&o.maxUpload, "max-upload", exchange.DefaultMaxBytes, "the largest file an upload may carry, in bytes")
 	return o
 }
 
@@ -212,7 +215,7 @@ func serve(ctx context.Context, db *sqldb.DB, opts *serveOptions, c cmdIO) error
 	}
 	srv, err := web.NewServer(web.Deps{
 		Places: db, Accounts: db, Audit: db, Health: db.Ping, Catalog: cat, Logger: logger, OpenAPI: api.OpenAPI,
-		Sessions: opts.limits,
+		Sessions: opts.limits, MaxUpload: opts.maxUpload,
 	})
 	if err != nil {
 		return err

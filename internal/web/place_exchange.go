@@ -28,10 +28,10 @@ import (
 
 // Limits of the import pages.
 const (
-	// importBodyMax bounds a whole upload request: the file and the
+	// importFraming is what an upload request may hold beyond the file: the
 	// multipart framing around it. The request body is cut there before
 	// anything is parsed.
-	importBodyMax = exchange.DefaultMaxBytes + 1<<20
+	importFraming = 1 << 20
 	// importTTL is how long an upload waits for its confirmation.
 	importTTL = 15 * time.Minute
 	// importCacheEntries and importCacheBytes bound the uploads kept
@@ -213,18 +213,18 @@ type importProblem struct {
 	Message string
 }
 
-func newImportPage() importPage {
-	return importPage{MaxMB: exchange.DefaultMaxBytes >> 20, Minutes: int(importTTL / time.Minute)}
+func (x *placeExchange) newImportPage() importPage {
+	return importPage{MaxMB: int(x.s.MaxUpload >> 20), Minutes: int(importTTL / time.Minute)}
 }
 
 func (x *placeExchange) importForm(w http.ResponseWriter, r *http.Request) error {
-	x.s.render(w, r, http.StatusOK, "place_import", "places", newImportPage())
+	x.s.render(w, r, http.StatusOK, "place_import", "places", x.newImportPage())
 	return nil
 }
 
 // formError shows the upload form again with a message about the file.
 func (x *placeExchange) formError(w http.ResponseWriter, r *http.Request, code int, msg string, details ...string) {
-	d := newImportPage()
+	d := x.newImportPage()
 	d.Error, d.Details = msg, details
 	x.s.render(w, r, code, "place_import", "places", d)
 }
@@ -236,12 +236,12 @@ func (x *placeExchange) importUpload(w http.ResponseWriter, r *http.Request) err
 	imp := x.s.Places
 	// Cut the body before anything parses it: the file's limit, plus room
 	// for the multipart framing.
-	r.Body = http.MaxBytesReader(w, r.Body, importBodyMax)
-	name, data, err := readUpload(r, "file", exchange.DefaultMaxBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, x.s.MaxUpload+importFraming)
+	name, data, err := readUpload(r, "file", x.s.MaxUpload)
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.Is(err, errUploadTooLarge), errors.As(err, &tooBig):
-		x.formError(w, r, http.StatusRequestEntityTooLarge, st.loc.T("import.too_large", "MB", exchange.DefaultMaxBytes>>20))
+		x.formError(w, r, http.StatusRequestEntityTooLarge, st.loc.T("import.too_large", "MB", x.s.MaxUpload>>20))
 		return nil
 	case errors.Is(err, errNoUpload):
 		x.formError(w, r, http.StatusUnprocessableEntity, st.loc.T("import.no_file"))
@@ -296,7 +296,7 @@ func (x *placeExchange) importConfirm(w http.ResponseWriter, r *http.Request) er
 // refused. A file that cannot be read at all is an *exchange.FileError.
 func (x *placeExchange) preview(r *http.Request, imp PlaceStore, name string, data []byte, commit bool) (importPage, sqldb.ImportResult, error) {
 	st := reqState(r)
-	d := newImportPage()
+	d := x.newImportPage()
 	d.Read, d.FileName = true, name
 	rows, problems, err := exchange.ReadPlaces(bytes.NewReader(data), name, exchange.ReadOptions{})
 	if err != nil {

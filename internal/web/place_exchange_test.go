@@ -448,7 +448,7 @@ func TestPlaceImportRefusesWhatIsNotAList(t *testing.T) {
 	en := f.srv.Catalog.For("en")
 
 	// Over the limit: 413 and a clear message, before or after the framing's room.
-	for _, size := range []int{exchange.DefaultMaxBytes + 1, importBodyMax + 10} {
+	for _, size := range []int{exchange.DefaultMaxBytes + 1, exchange.DefaultMaxBytes + importFraming + 10} {
 		resp, body := f.upload(monitor, "big.csv", bytes.Repeat([]byte("a"), size))
 		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "The file is larger than 20 MB.") || !strings.Contains(body, `type="file"`) {
 			t.Errorf("upload of %d bytes: %d", size, resp.StatusCode)
@@ -458,7 +458,7 @@ func TestPlaceImportRefusesWhatIsNotAList(t *testing.T) {
 	// A body over the request's limit before the file is even reached.
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("note", strings.Repeat("n", importBodyMax))
+	_ = mw.WriteField("note", strings.Repeat("n", exchange.DefaultMaxBytes+importFraming))
 	fw, _ := mw.CreateFormFile("file", "places.csv")
 	_, _ = fw.Write([]byte("Name,Type,Country\nSneaked,PRI,NO\n"))
 	_ = mw.Close()
@@ -666,5 +666,22 @@ func TestPlaceImportConfirmRechecks(t *testing.T) {
 	}
 	if _, ok := f.orgPlaces()["New"]; ok {
 		t.Error("a confirmation with a problem imported the other rows")
+	}
+}
+
+// The upload limit is the server's to set (serve --max-upload).
+func TestPlaceImportLimitIsConfigurable(t *testing.T) {
+	f := newFixture(t, sqliteOnly(t))
+	monitor := f.userCookie("monitor")
+	d := f.srv.Deps
+	d.MaxUpload = 1 << 20
+	small, err := NewServer(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = small
+	resp, body := f.upload(monitor, "big.csv", bytes.Repeat([]byte("a"), 1<<20+1))
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "The file is larger than 1 MB.") {
+		t.Errorf("upload over a 1 MB limit: %d", resp.StatusCode)
 	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tilsyn/tilsyn/internal/account"
 	"github.com/tilsyn/tilsyn/internal/audit"
+	"github.com/tilsyn/tilsyn/internal/exchange"
 	"github.com/tilsyn/tilsyn/internal/i18n"
 	"github.com/tilsyn/tilsyn/internal/place"
 	"github.com/tilsyn/tilsyn/internal/sqldb"
@@ -112,6 +113,10 @@ type Deps struct {
 	Now      func() time.Time      // the clock; time.Now when nil
 	OpenAPI  []byte                // the API description served at /api/v1/openapi.yaml
 	Sessions account.SessionLimits // idle and absolute session limits; the defaults when zero
+	// MaxUpload is the largest file an upload may carry, in bytes;
+	// exchange.DefaultMaxBytes when zero. Larger ones are refused before
+	// they are read whole.
+	MaxUpload int64
 }
 
 // Server is the HTTP side of Tilsyn.
@@ -138,6 +143,9 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.MaxUpload <= 0 {
+		d.MaxUpload = exchange.DefaultMaxBytes
 	}
 	if d.Sessions.Idle <= 0 {
 		d.Sessions.Idle = account.DefaultLimits.Idle
