@@ -9,12 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/tilsyn/tilsyn/internal/perftest"
 	"github.com/tilsyn/tilsyn/internal/sqldb/sqldbtest"
 )
 
@@ -125,7 +125,7 @@ func benchStartups(b *testing.B, starter func(b *testing.B, store []string) benc
 				took = append(took, d)
 				b.StartTimer()
 			}
-			benchReportPercentiles(b, took)
+			perftest.ReportPercentiles(b, took)
 		})
 	}
 }
@@ -185,19 +185,3 @@ func (w *benchServingWriter) Write(p []byte) (int, error) {
 
 // benchNoEnv is a getenv that knows no variables.
 func benchNoEnv(string) string { return "" }
-
-// benchReportPercentiles reports the median and 95th percentile of the
-// durations, in milliseconds (nearest-rank).
-func benchReportPercentiles(b *testing.B, took []time.Duration) {
-	if len(took) == 0 {
-		return
-	}
-	slices.Sort(took)
-	at := func(p float64) float64 {
-		i := int(p*float64(len(took))+0.999999) - 1
-		i = min(max(i, 0), len(took)-1)
-		return float64(took[i]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(at(0.50), "p50-ms")
-	b.ReportMetric(at(0.95), "p95-ms")
-}

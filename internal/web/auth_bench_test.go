@@ -4,11 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"testing"
 	"time"
 
 	"github.com/tilsyn/tilsyn/internal/account"
+	"github.com/tilsyn/tilsyn/internal/perftest"
 	"github.com/tilsyn/tilsyn/internal/sqldb"
 	"github.com/tilsyn/tilsyn/internal/sqldb/sqldbtest"
 )
@@ -59,9 +59,7 @@ func BenchmarkSessionAndPolicy(b *testing.B) {
 						}
 						durations = append(durations, time.Since(start))
 					}
-					sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
-					b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
-					b.ReportMetric(float64(durations[len(durations)*95/100].Microseconds())/1000, "p95-ms")
+					perftest.ReportPercentiles(b, durations)
 				})
 			}
 		})

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/tilsyn/tilsyn/internal/account"
 	"github.com/tilsyn/tilsyn/internal/demo"
 	"github.com/tilsyn/tilsyn/internal/i18n"
+	"github.com/tilsyn/tilsyn/internal/perftest"
 	"github.com/tilsyn/tilsyn/internal/sqldb"
 	"github.com/tilsyn/tilsyn/internal/sqldb/sqldbtest"
 )
@@ -108,7 +108,7 @@ func BenchmarkPlacesList(b *testing.B) {
 						}
 						took = append(took, d)
 					}
-					benchReportPercentiles(b, took)
+					perftest.ReportPercentiles(b, took)
 				})
 			}
 		})
@@ -156,20 +156,4 @@ func benchCheckList(b *testing.B, target string, w *httptest.ResponseRecorder) {
 	if testing.Verbose() {
 		b.Logf("GET %s: %d rows, %d bytes", target, strings.Count(w.Body.String(), "<tr>")-1, w.Body.Len())
 	}
-}
-
-// benchReportPercentiles reports the median and 95th percentile of the
-// durations, in milliseconds (nearest-rank).
-func benchReportPercentiles(b *testing.B, took []time.Duration) {
-	if len(took) == 0 {
-		return
-	}
-	slices.Sort(took)
-	at := func(p float64) float64 {
-		i := int(p*float64(len(took))+0.999999) - 1
-		i = min(max(i, 0), len(took)-1)
-		return float64(took[i]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(at(0.50), "p50-ms")
-	b.ReportMetric(at(0.95), "p95-ms")
 }
