@@ -298,6 +298,7 @@ type Filter struct {
 	Region    string  // exact; "" for all
 	Authority string  // exact; "" for all
 	Status    Status  // "" for all
+	Sort      string  // "name" (the default), "country", "type" or "updated" (newest first)
 	After     string  // opaque cursor from a previous page
 	Limit     int
 }

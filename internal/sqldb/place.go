@@ -285,26 +285,47 @@ func (db *DB) Places(ctx context.Context, orgID string, f place.Filter) (place.P
 	if err := db.r.QueryRowContext(ctx, db.d.bind("SELECT COUNT(*) FROM places WHERE "+cond), args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count places: %w", err)
 	}
+	spec, ok := placeSorts[f.Sort]
+	if !ok {
+		var fe fault.Fields
+		fe.Add("sort", "error.bad_sort")
+		return page, fe.Err()
+	}
 	if f.After != "" {
-		fold, id, ok := decodeCursor(f.After)
-		if !ok {
+		c, ok := decodeCursor(f.After)
+		if !ok || c.Sort != f.Sort || len(c.Keys) != len(spec.cols) {
 			var fe fault.Fields
 			fe.Add("cursor", "error.bad_cursor")
 			return page, fe.Err()
 		}
-		cond += " AND (name_fold > ? OR (name_fold = ? AND id > ?))"
-		args = append(args, fold, fold, id)
+		keys := make([]any, len(c.Keys))
+		for i, k := range c.Keys {
+			keys[i] = k
+			if spec.cols[i] == "updated_at" {
+				t, err := time.Parse(time.RFC3339Nano, k)
+				if err != nil {
+					var fe fault.Fields
+					fe.Add("cursor", "error.bad_cursor")
+					return page, fe.Err()
+				}
+				keys[i] = t
+			}
+		}
+		keyCond, keyArgs := spec.after(keys, c.ID)
+		cond += " AND " + keyCond
+		args = append(args, keyArgs...)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
 	rows, err := db.r.QueryContext(ctx, db.d.bind(`SELECT `+placeColumns+`, name_fold FROM places WHERE `+cond+
-		` ORDER BY name_fold, id LIMIT ?`), append(args, limit+1)...)
+		` ORDER BY `+spec.orderBy()+` LIMIT ?`), append(args, limit+1)...)
 	if err != nil {
 		return page, fmt.Errorf("list places: %w", err)
 	}
 	defer rows.Close()
+	var last place.Place
 	var lastFold string
 	for rows.Next() {
 		var pr placeRow
@@ -313,7 +334,7 @@ func (db *DB) Places(ctx context.Context, orgID string, f place.Filter) (place.P
 			return page, err
 		}
 		if len(page.Places) == limit {
-			page.Next = encodeCursor(lastFold, page.Places[limit-1].ID)
+			page.Next = encodeCursor(cursor{Sort: f.Sort, Keys: spec.keys(last, lastFold), ID: last.ID})
 			break
 		}
 		p, err := pr.place()
@@ -321,22 +342,100 @@ func (db *DB) Places(ctx context.Context, orgID string, f place.Filter) (place.P
 			return page, err
 		}
 		page.Places = append(page.Places, p)
-		lastFold = fold
+		last, lastFold = p, fold
 	}
 	return page, rows.Err()
 }
 
-func encodeCursor(fold, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(fold + "\x00" + id))
+// sortSpec is one order of the places list: its columns (then id), and
+// whether it runs newest first.
+type sortSpec struct {
+	cols []string
+	desc bool
 }
 
-func decodeCursor(c string) (fold, id string, ok bool) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return "", "", false
+// placeSorts are the orders a list can have; "" is by name.
+var placeSorts = map[string]sortSpec{
+	"":        {cols: []string{"name_fold"}},
+	"name":    {cols: []string{"name_fold"}},
+	"country": {cols: []string{"country", "name_fold"}},
+	"type":    {cols: []string{"type", "name_fold"}},
+	"updated": {cols: []string{"updated_at"}, desc: true},
+}
+
+func (s sortSpec) orderBy() string {
+	dir := ""
+	if s.desc {
+		dir = " DESC"
 	}
-	fold, id, ok = strings.Cut(string(b), "\x00")
-	return fold, id, ok && id != ""
+	var parts []string
+	for _, c := range append(append([]string{}, s.cols...), "id") {
+		parts = append(parts, c+dir)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// after is the keyset condition for the rows after keys and id:
+// (a > ?) OR (a = ? AND b > ?) OR … OR (a = ? AND … AND id > ?).
+func (s sortSpec) after(keys []any, id string) (string, []any) {
+	op := " > "
+	if s.desc {
+		op = " < "
+	}
+	cols := append(append([]string{}, s.cols...), "id")
+	vals := append(append([]any{}, keys...), id)
+	var ors []string
+	var args []any
+	for i := range cols {
+		var ands []string
+		for j := 0; j < i; j++ {
+			ands = append(ands, cols[j]+" = ?")
+			args = append(args, vals[j])
+		}
+		ands = append(ands, cols[i]+op+"?")
+		args = append(args, vals[i])
+		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+// keys are a place's values of the sort's columns, as cursor text.
+func (s sortSpec) keys(p place.Place, fold string) []string {
+	var out []string
+	for _, c := range s.cols {
+		switch c {
+		case "name_fold":
+			out = append(out, fold)
+		case "country":
+			out = append(out, string(p.Country))
+		case "type":
+			out = append(out, string(p.Type))
+		case "updated_at":
+			out = append(out, p.UpdatedAt.UTC().Format(time.RFC3339Nano))
+		}
+	}
+	return out
+}
+
+// cursor marks where a page ended, for the next one. It is opaque to clients.
+type cursor struct {
+	Sort string   `json:"s"`
+	Keys []string `json:"k"`
+	ID   string   `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(text string) (cursor, bool) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(text)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" {
+		return c, false
+	}
+	return c, true
 }
 
 // PlaceHistory returns every stored version of org's place, newest first,

@@ -306,3 +306,60 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// Every order pages through every place once, in that order.
+func TestPlacesSortsAndPages(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		org := newOrg(t, db, "npm")
+		types := []place.Type{"PRI", "PTD", "MIG"}
+		for i := range 17 {
+			c := place.Countries[i%4]
+			if _, err := db.CreatePlace(ctx, org.ID, place.Place{Name: fmt.Sprintf("Place %02d", 16-i), Type: types[i%3], Country: c}, "", now.Add(time.Duration(i)*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, sort := range []string{"name", "country", "type", "updated"} {
+			var all []place.Place
+			f := place.Filter{Sort: sort, Limit: 4}
+			for range 10 {
+				pg, err := db.Places(ctx, org.ID, f)
+				if err != nil {
+					t.Fatalf("%s: %v", sort, err)
+				}
+				all = append(all, pg.Places...)
+				if pg.Next == "" {
+					break
+				}
+				f.After = pg.Next
+			}
+			if len(all) != 17 {
+				t.Fatalf("%s: paged %d places, want 17", sort, len(all))
+			}
+			for i := 1; i < len(all); i++ {
+				a, b := all[i-1], all[i]
+				var ok bool
+				switch sort {
+				case "name":
+					ok = a.Name < b.Name
+				case "country":
+					ok = a.Country < b.Country || (a.Country == b.Country && a.Name < b.Name)
+				case "type":
+					ok = a.Type < b.Type || (a.Type == b.Type && a.Name < b.Name)
+				case "updated":
+					ok = !a.UpdatedAt.Before(b.UpdatedAt)
+				}
+				if !ok {
+					t.Errorf("%s: %q (%s %s) before %q (%s %s)", sort, a.Name, a.Country, a.Type, b.Name, b.Country, b.Type)
+				}
+			}
+		}
+		if _, err := db.Places(ctx, org.ID, place.Filter{Sort: "size"}); !fault.Is(err, fault.Invalid) {
+			t.Errorf("unknown sort: %v", err)
+		}
+		pg, _ := db.Places(ctx, org.ID, place.Filter{Sort: "name", Limit: 4})
+		if _, err := db.Places(ctx, org.ID, place.Filter{Sort: "type", After: pg.Next}); !fault.Is(err, fault.Invalid) {
+			t.Errorf("a cursor of another order: %v", err)
+		}
+	})
+}

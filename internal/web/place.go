@@ -28,6 +28,7 @@ func placeFilter(q url.Values) place.Filter {
 		Region:    q.Get("region"),
 		Authority: q.Get("authority"),
 		Status:    place.Status(q.Get("status")),
+		Sort:      q.Get("sort"),
 		After:     q.Get("cursor"),
 	}
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil {
@@ -76,8 +77,8 @@ func (s *Server) placeList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := placeFilter(q)
 	pg, err := s.Places.Places(r.Context(), reqState(r).member.Org.ID, f)
-	if fault.Is(err, fault.Invalid) { // a stale or damaged cursor: start again
-		f.After = ""
+	if fault.Is(err, fault.Invalid) { // a stale or damaged cursor, or an unknown order: start again
+		f.After, f.Sort = "", ""
 		pg, err = s.Places.Places(r.Context(), reqState(r).member.Org.ID, f)
 	}
 	if err != nil {
