@@ -80,4 +80,15 @@ func TestBrowserPlaceRecord(t *testing.T) {
 		t.Errorf("after adding figures the table has %d rows, want 5", n)
 	}
 	b.checkPage("place page after adding figures")
+
+	// The due list and the import form, with the browser's eyes.
+	b.load("open the due list", chromedp.Navigate(b.base+"/places/due"))
+	b.checkPage("due list")
+	if n := eval[int](b, "count due rows", `document.querySelectorAll('#due-table tbody tr').length`); n < 10 {
+		t.Errorf("the due list shows %d places", n)
+	}
+	b.teamShot("due-list")
+	b.load("open the import form", chromedp.Navigate(b.base+"/places/import"))
+	b.checkPage("import form")
+	b.teamShot("import-form")
 }

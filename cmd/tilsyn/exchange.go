@@ -131,6 +131,10 @@ func exportPlacesCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 	country := fs.String("country", "", "only places in this country (NO, SE, LT, RU)")
 	typ := fs.String("type", "", "only places of this type (a place-type code)")
 	q := fs.String("q", "", "only places whose names match")
+	region := fs.String("region", "", "only places in this region")
+	authority := fs.String("authority", "", "only places run by this authority")
+	status := fs.String("status", "", "only places with this status: active, temporary or closed")
+	sort := fs.String("sort", "name", "order: name, country, type or updated")
 	return func(ctx context.Context, c cmdIO) error {
 		if _, _, ok := exchange.ContentType(*format); !ok {
 			return fmt.Errorf("--format must be csv, xlsx or geojson")
@@ -144,7 +148,8 @@ func exportPlacesCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 		if err != nil {
 			return err
 		}
-		places, err := allPlaces(ctx, db, o.ID, place.Filter{Query: *q, Country: place.Country(*country), Type: place.Type(*typ)})
+		places, err := allPlaces(ctx, db, o.ID, place.Filter{Query: *q, Country: place.Country(*country), Type: place.Type(*typ),
+			Region: *region, Authority: *authority, Status: place.Status(*status), Sort: *sort})
 		if err != nil {
 			return err
 		}
