@@ -45,6 +45,7 @@ const (
 	PlaceRestored   = "place.restored"
 	PlacesImported  = "place.imported"
 	PopulationAdded = "place.population_added"
+	AttachmentAdded = "place.attachment_added"
 	IntervalsSet    = "plan.intervals_changed"
 	OrgSwitched     = "session.org_switched"
 	LocaleChanged   = "user.locale_changed"
@@ -56,7 +57,7 @@ var Actions = []string{
 	LoginOK, LoginFailed, LoginLocked, LoginMFAFailed, Logout, LogoutAll, PasswordChange, PasswordReset, PasswordSet,
 	MFAEnabled, MFADisabled, TokenCreated, TokenRevoked, UserAdded, UserRole, UserDisabled, UserEnabled, OrgCreated,
 	OrgChanged, AccessDenied, PlaceCreated, PlaceChanged, PlaceArchived, PlaceRestored, PlacesImported, PopulationAdded,
-	OrgSwitched, LocaleChanged, RecoveryCodes, IntervalsSet,
+	OrgSwitched, LocaleChanged, RecoveryCodes, IntervalsSet, AttachmentAdded,
 }
 
 // Entry is one line of the audit log.

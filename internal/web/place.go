@@ -244,13 +244,15 @@ func (s *Server) placeCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 type placePage struct {
-	Place      place.Place
-	Parent     *place.Place
-	SubUnits   []place.Place
-	Population []place.Snapshot
-	Chart      template.HTML
-	History    []placeChange
-	Snapshot   populationForm
+	Place       place.Place
+	Attachments []place.Attachment
+	FileErrors  formErrors
+	Parent      *place.Place
+	SubUnits    []place.Place
+	Population  []place.Snapshot
+	Chart       template.HTML
+	History     []placeChange
+	Snapshot    populationForm
 }
 
 // placeChange is one version in a place's history: when, who, and which
@@ -272,12 +274,20 @@ func (s *Server) placeShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderPlace(w http.ResponseWriter, r *http.Request, code int, form populationForm) error {
+	return s.renderPlaceWith(w, r, code, form, nil)
+}
+
+// renderPlaceWith shows the place page with the errors of a form on it.
+func (s *Server) renderPlaceWith(w http.ResponseWriter, r *http.Request, code int, form populationForm, fileErrors formErrors) error {
 	st := reqState(r)
 	p, err := s.orgPlace(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	d := placePage{Place: p, Snapshot: form}
+	d := placePage{Place: p, Snapshot: form, FileErrors: fileErrors}
+	if d.Attachments, err = s.Places.Attachments(r.Context(), p.OrgID, p.ID); err != nil {
+		return err
+	}
 	if p.ParentID != "" {
 		if parent, err := s.Places.Place(r.Context(), p.OrgID, p.ParentID); err == nil {
 			d.Parent = &parent

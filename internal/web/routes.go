@@ -55,6 +55,8 @@ func (s *Server) routeTable() []route {
 		{"GET /places/{id}/edit", account.PlaceWrite, false, s.placeEdit, gateFull},
 		{"POST /places/{id}", account.PlaceWrite, false, s.placeUpdate, gateFull},
 		{"POST /places/{id}/population", account.PlaceWrite, false, s.populationAdd, gateFull},
+		{"POST /places/{id}/attachments", account.PlaceWrite, false, s.attachmentAdd, gateFull},
+		{"GET /places/{id}/attachments/{file}", account.PlaceRead, false, s.attachmentGet, gateFull},
 
 		{"GET /api/v1/openapi.yaml", public, true, s.openAPI, gateFull},
 		{"GET /api/v1/places", account.PlaceRead, true, s.apiPlaceList, gateFull},

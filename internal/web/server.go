@@ -48,6 +48,9 @@ type PlaceStore interface {
 	Intervals(ctx context.Context, orgID string) (map[place.Type]int, error)
 	SetIntervals(ctx context.Context, orgID string, months map[place.Type]int) error
 	ImportPlaces(ctx context.Context, orgID string, rows []sqldb.ImportRow, commit bool, by string, now time.Time, progress func(done, total int)) (sqldb.ImportResult, error)
+	AddAttachment(ctx context.Context, orgID string, a place.Attachment, now time.Time) (place.Attachment, error)
+	Attachments(ctx context.Context, orgID, placeID string) ([]place.Attachment, error)
+	Attachment(ctx context.Context, orgID, placeID, id string) (place.Attachment, error)
 	AddPopulation(ctx context.Context, orgID, placeID string, s place.Snapshot, by string, now time.Time) (place.Snapshot, error)
 	Population(ctx context.Context, orgID, placeID string) ([]place.Snapshot, error)
 }
@@ -241,6 +244,7 @@ func (s *Server) funcs(loc *i18n.Localizer) template.FuncMap {
 		"hasCategory":     func(p place.Place, c place.Category) bool { return slices.Contains(p.Categories, c) },
 		"list":            func(items ...string) []string { return items },
 		"inc":             func(i int) int { return i + 1 },
+		"kb":              func(n int64) string { return fmt.Sprintf("%d kB", (n+1023)/1024) },
 		"field": func(p place.Place, name string) string {
 			return map[string]string{"region": p.Region, "municipality": p.Municipality}[name]
 		},

@@ -1,0 +1,19 @@
+-- +goose Up
+-- Files kept with a place (photographs of the premises, scans of
+-- documents): in the store, so several app servers share them; images
+-- are stripped of metadata before they get here.
+CREATE TABLE place_attachments (
+    id             TEXT PRIMARY KEY,
+    place_id       TEXT NOT NULL REFERENCES places(id) ON DELETE CASCADE,
+    name           TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    size           INTEGER NOT NULL,
+    people_visible INTEGER NOT NULL DEFAULT 0,
+    data           BLOB NOT NULL,
+    created_by     TEXT NOT NULL DEFAULT '',
+    created_at     TIMESTAMP NOT NULL
+);
+CREATE INDEX place_attachments_place ON place_attachments (place_id, created_at);
+
+-- +goose Down
+DROP TABLE place_attachments;
