@@ -498,10 +498,11 @@ func TestBrowserRussian(t *testing.T) {
 	b.signIn()
 	b.goToPlaces()
 
-	// The language selector: app.js submits it on change; setting the value
-	// and submitting the form does not depend on that.
-	b.do("choose Russian", chromedp.SetValue(chromedp.ID("lang-select"), "ru"))
-	b.load("submit the language form", chromedp.Submit(chromedp.ID("lang-select")))
+	// The language selector: app.js submits it on change. Setting the value
+	// and submitting the form in one script does not depend on that, and
+	// cannot race a submit that app.js started.
+	b.load("choose Russian and submit the language form", chromedp.Evaluate[chromedp.Void](
+		`(() => { const s = document.getElementById('lang-select'); s.value = 'ru'; s.form.submit(); })()`))
 	if u := b.location(); u.Path != "/places" {
 		t.Errorf("after changing the language: at %s, want back at /places", u)
 	}
