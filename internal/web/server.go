@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -16,6 +17,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tilsyn/tilsyn/internal/account"
@@ -266,6 +268,26 @@ func (s *Server) funcs(loc *i18n.Localizer) template.FuncMap {
 	}
 }
 
+// parseLanguage parses every page with the layout, bound to one language.
+func (s *Server) parseLanguage(lang string, pageNames []string) (map[string]*template.Template, error) {
+	base, err := template.New("layout").Funcs(s.funcs(s.Catalog.For(lang))).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range pageNames {
+		c, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", name, err)
+		}
+		pages[name] = c
+	}
+	return pages, nil
+}
+
 func (s *Server) loadTemplates() error {
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -277,23 +299,21 @@ func (s *Server) loadTemplates() error {
 			pageNames = append(pageNames, name)
 		}
 	}
+	// Each language's set is parsed on its own goroutine: start-up waits
+	// for the slowest, not for all five in turn.
+	sets := make([]map[string]*template.Template, len(i18n.Languages))
+	errs := make([]error, len(i18n.Languages))
+	var wg sync.WaitGroup
+	for i, lang := range i18n.Languages {
+		wg.Go(func() { sets[i], errs[i] = s.parseLanguage(lang, pageNames) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 	s.pages = map[string]map[string]*template.Template{}
-	for _, lang := range i18n.Languages {
-		base, err := template.New("layout").Funcs(s.funcs(s.Catalog.For(lang))).ParseFS(templateFS, "templates/layout.html")
-		if err != nil {
-			return fmt.Errorf("templates: %w", err)
-		}
-		s.pages[lang] = map[string]*template.Template{}
-		for _, name := range pageNames {
-			c, err := base.Clone()
-			if err != nil {
-				return err
-			}
-			if _, err := c.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
-				return fmt.Errorf("templates: %s: %w", name, err)
-			}
-			s.pages[lang][name] = c
-		}
+	for i, lang := range i18n.Languages {
+		s.pages[lang] = sets[i]
 	}
 	return nil
 }
