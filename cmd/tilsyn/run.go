@@ -254,18 +254,11 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 	opts := serveFlags(fs)
 	scale := fs.String("scale", "small", "size of the demo data set: small, medium or large")
 	return func(ctx context.Context, c cmdIO) error {
-		sc, err := demo.ParseScale(*scale)
-		if err != nil {
-			return err
-		}
-		db, err := openStore(ctx, store)
+		db, err := openSeeded(ctx, store, *scale, c.stdout)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		if err := seedAndReport(ctx, db, sc, c.stdout); err != nil {
-			return err
-		}
 		return serve(ctx, db, opts, c)
 	}
 }
@@ -274,17 +267,30 @@ func seedCmd(fs *flag.FlagSet) func(context.Context, cmdIO) error {
 	store := storeFlags(fs)
 	scale := fs.String("scale", "small", "size of the demo data set: small, medium or large")
 	return func(ctx context.Context, c cmdIO) error {
-		sc, err := demo.ParseScale(*scale)
+		db, err := openSeeded(ctx, store, *scale, c.stdout)
 		if err != nil {
 			return err
 		}
-		db, err := openStore(ctx, store)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		return seedAndReport(ctx, db, sc, c.stdout)
+		return db.Close()
 	}
+}
+
+// openSeeded opens and migrates the store and adds the demo data set at
+// the scale named, unless the store has it already.
+func openSeeded(ctx context.Context, store *sqldb.Config, scale string, out io.Writer) (*sqldb.DB, error) {
+	sc, err := demo.ParseScale(scale)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openStore(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	if err := seedAndReport(ctx, db, sc, out); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func seedAndReport(ctx context.Context, db *sqldb.DB, sc demo.Scale, out io.Writer) error {

@@ -107,7 +107,7 @@ func Seed(ctx context.Context, db *sqldb.DB, scale Scale, now time.Time) (Summar
 				return fmt.Errorf("demo place %q: %w", p.Name, err)
 			}
 			for _, snap := range population(rng, created, scale.Snapshots(), now) {
-				if _, err := tx.AddPopulation(ctx, created.ID, snap, now); err != nil {
+				if _, err := tx.AddPopulation(ctx, created.ID, snap, "", now); err != nil {
 					return fmt.Errorf("demo population: %w", err)
 				}
 			}

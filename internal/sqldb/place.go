@@ -55,10 +55,7 @@ func (pr *placeRow) place() (place.Place, error) {
 		lat, lon := pr.lat.Float64, pr.lon.Float64
 		p.Lat, p.Lon = &lat, &lon
 	}
-	if pr.capacity.Valid {
-		c := int(pr.capacity.Int64)
-		p.Capacity = &c
-	}
+	p.Capacity = intPtr(pr.capacity)
 	return p, nil
 }
 
@@ -73,16 +70,14 @@ func placeArgs(p place.Place) []any {
 	for i, c := range p.Categories {
 		cats[i] = string(c)
 	}
-	var parent, lat, lon, capacity any
+	var parent, lat, lon any
 	if p.ParentID != "" {
 		parent = p.ParentID
 	}
 	if p.Lat != nil && p.Lon != nil {
 		lat, lon = *p.Lat, *p.Lon
 	}
-	if p.Capacity != nil {
-		capacity = *p.Capacity
-	}
+	capacity := nullInt(p.Capacity)
 	return []any{parent, p.Name, string(names), string(p.Type), string(p.Country), p.Region, p.Municipality, p.Address, lat, lon,
 		p.Authority, capacity, string(p.Status), strings.Join(cats, ","), p.OfficialID, p.Website, p.Notes,
 		place.Fold(p.Name), p.SearchKey()}
@@ -436,6 +431,14 @@ func decodeCursor(text string) (cursor, bool) {
 		return c, false
 	}
 	return c, true
+}
+
+// PlaceVersion is one stored version of a place, for its history.
+type PlaceVersion struct {
+	Version   int
+	ChangedAt time.Time
+	ChangedBy string // email of who changed it, "" when unknown
+	Place     place.Place
 }
 
 // PlaceHistory returns every stored version of org's place, newest first,

@@ -17,29 +17,23 @@ func (db *DB) AddPopulation(ctx context.Context, orgID, placeID string, s place.
 	if _, err := db.Place(ctx, orgID, placeID); err != nil {
 		return s, err
 	}
-	s.PlaceID = placeID
-	return insertPopulation(ctx, db.w, db.d, s, by, now)
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		var err error
+		s, err = tx.AddPopulation(ctx, placeID, s, by, now)
+		return err
+	})
+	return s, err
 }
 
-// AddPopulation stores a snapshot of a place known to exist (imports, demo).
-func (tx *Tx) AddPopulation(ctx context.Context, placeID string, s place.Snapshot, now time.Time) (place.Snapshot, error) {
+// AddPopulation stores a snapshot of a place known to exist (imports, demo);
+// by is who recorded it.
+func (tx *Tx) AddPopulation(ctx context.Context, placeID string, s place.Snapshot, by string, now time.Time) (place.Snapshot, error) {
 	if err := s.Validate(now); err != nil {
 		return s, err
 	}
-	s.PlaceID = placeID
-	s.ID, s.CreatedAt = NewID(), utc(now)
+	s.ID, s.PlaceID, s.CreatedAt = NewID(), placeID, utc(now)
 	_, err := tx.exec(ctx, `INSERT INTO place_population (id, place_id, on_date, capacity, headcount, staff, source, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.PlaceID, s.Date, nullInt(s.Capacity), nullInt(s.Headcount), nullInt(s.Staff), s.Source, "", s.CreatedAt)
-	if err != nil {
-		return s, fmt.Errorf("insert population: %w", err)
-	}
-	return s, nil
-}
-
-func insertPopulation(ctx context.Context, q querier, d *dialect, s place.Snapshot, by string, now time.Time) (place.Snapshot, error) {
-	s.ID, s.CreatedAt = NewID(), utc(now)
-	_, err := q.ExecContext(ctx, d.bind(`INSERT INTO place_population (id, place_id, on_date, capacity, headcount, staff, source, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), s.ID, s.PlaceID, s.Date, nullInt(s.Capacity), nullInt(s.Headcount), nullInt(s.Staff), s.Source, by, s.CreatedAt)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.PlaceID, s.Date, nullInt(s.Capacity), nullInt(s.Headcount), nullInt(s.Staff), s.Source, by, s.CreatedAt)
 	if err != nil {
 		return s, fmt.Errorf("insert population: %w", err)
 	}
@@ -81,12 +75,4 @@ func intPtr(n sql.NullInt64) *int {
 	}
 	v := int(n.Int64)
 	return &v
-}
-
-// PlaceVersion is one stored version of a place, for its history.
-type PlaceVersion struct {
-	Version   int
-	ChangedAt time.Time
-	ChangedBy string // email of who changed it, "" when unknown
-	Place     place.Place
 }

@@ -266,16 +266,8 @@ func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) profileEndSession(w http.ResponseWriter, r *http.Request) error {
 	m := reqState(r).member
 	id := r.PathValue("id")
-	if id == m.Session.ID {
-		if err := s.audit(r, audit.Logout, "session", id, ""); err != nil {
-			return err
-		}
-		if err := s.Accounts.DeleteSession(r.Context(), account.HashSecret(sessionSecret(r))); err != nil {
-			return err
-		}
-		clearSessionCookie(w, r)
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return nil
+	if id == m.Session.ID { // ending this session is signing out
+		return s.logout(w, r)
 	}
 	if err := s.Accounts.EndSession(r.Context(), m.User.ID, id); err != nil {
 		return err

@@ -223,8 +223,12 @@ func (s *Server) mfaVerify(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if secret := sessionSecret(r); secret != "" {
-		if m, err := s.authenticate(r, false); err == nil {
+		m := reqState(r).member
+		if m == nil || m.Session == nil {
+			m, _ = s.authenticate(r, false)
 			reqState(r).member = m
+		}
+		if m != nil && m.Session != nil {
 			if err := s.audit(r, audit.Logout, "session", m.Session.ID, ""); err != nil {
 				return err
 			}
